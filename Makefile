@@ -1,0 +1,112 @@
+# opscheck - one GNU Makefile.  `make`, `make test`, `make test SAN=1`,
+# `make demo`, `make install PREFIX=...`.
+#
+# Layout it builds:
+#   core/*.c                      -> ./opscheck (main.c) ; the rest also links unit tests
+#   plugins/NAME/*.c              -> ./plugins/NAME.so  (plugins/NAME/plugin.mk may add
+#                                    PLUGIN_COMMON_NAME := http json   (plugins/common/*.c)
+#                                    PLUGIN_LIBS_NAME   := -lcurl ...)
+#   tests/plugins/NAME.c          -> tests/plugins/NAME.so (plugins built only for tests)
+#   tests/unit/test_NAME.c        -> tests/unit/test_NAME (cmocka; UNIT_OBJS_test_NAME and
+#                                    UNIT_LIBS_test_NAME may be set in any *.mk included here)
+#   tests/standin/*.c             -> tests/standin/standin (stand-in HTTP server)
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+LIBDIR    ?= $(PREFIX)/lib
+INCDIR    ?= $(PREFIX)/include
+PLUGINDIR ?= $(LIBDIR)/opscheck/plugins
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+STD     := -std=c11 -D_GNU_SOURCE
+WARN    := -Wall -Wextra -Werror
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
+ALL_CFLAGS  = $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) -Icore -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+PKGS_CORE   := inih
+
+# A change of flags (SAN=1 or not, PREFIX) rebuilds everything.
+FLAGS_STAMP := .build-flags
+FLAGS_NOW   := $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(PLUGINDIR)
+$(shell [ "$$(cat $(FLAGS_STAMP) 2>/dev/null)" = "$(FLAGS_NOW)" ] || echo "$(FLAGS_NOW)" > $(FLAGS_STAMP))
+
+CORE_SRCS := $(wildcard core/*.c)
+CORE_OBJS := $(CORE_SRCS:.c=.o)
+CORE_LIB_OBJS := $(filter-out core/main.o,$(CORE_OBJS))
+
+PLUGIN_DIRS  := $(filter-out plugins/common,$(patsubst %/,%,$(wildcard plugins/*/)))
+PLUGIN_NAMES := $(notdir $(PLUGIN_DIRS))
+PLUGIN_SOS   := $(addprefix plugins/,$(addsuffix .so,$(PLUGIN_NAMES)))
+TEST_PLUGIN_SOS := $(patsubst %.c,%.so,$(wildcard tests/plugins/*.c))
+UNIT_TESTS   := $(patsubst %.c,%,$(wildcard tests/unit/test_*.c))
+STANDIN_SRCS := $(wildcard tests/standin/*.c)
+STANDIN      := $(if $(STANDIN_SRCS),tests/standin/standin)
+
+-include $(wildcard plugins/*/plugin.mk) $(wildcard tests/*/*.mk)
+
+.PHONY: all test demo install clean check-deps
+all: opscheck $(PLUGIN_SOS)
+
+%.o: %.c $(FLAGS_STAMP)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+core/%.o: ALL_CFLAGS += -DOC_VERSION='"$(VERSION)"' -DOC_PLUGINDIR='"$(PLUGINDIR)"'
+plugins/%.o tests/plugins/%.so: ALL_CFLAGS += -fPIC
+
+# The program exports the oc_* API to the plugins it dlopens (and nothing else).
+opscheck: $(CORE_OBJS) core/exports.list
+	$(CC) $(ALL_LDFLAGS) -Wl,--dynamic-list=core/exports.list -o $@ $(CORE_OBJS) \
+	  $$(pkg-config --libs $(PKGS_CORE)) -ldl -lm
+
+define plugin_rule
+plugins/$(1).so: $(patsubst %.c,%.o,$(wildcard plugins/$(1)/*.c)) \
+                 $(addprefix plugins/common/,$(addsuffix .o,$(PLUGIN_COMMON_$(1))))
+	$$(CC) $$(ALL_LDFLAGS) -shared -o $$@ $$^ $$(PLUGIN_LIBS_$(1))
+endef
+$(foreach p,$(PLUGIN_NAMES),$(eval $(call plugin_rule,$(p))))
+
+tests/plugins/%.so: tests/plugins/%.c $(FLAGS_STAMP)
+	$(CC) $(ALL_CFLAGS) -shared -o $@ $<
+
+define unit_rule
+$(1): $(1).o $(CORE_LIB_OBJS) $(UNIT_OBJS_$(notdir $(1)))
+	$$(CC) $$(ALL_LDFLAGS) -rdynamic -o $$@ $$^ $$(pkg-config --libs cmocka $(PKGS_CORE)) -ldl -lm $(UNIT_LIBS_$(notdir $(1)))
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+ifneq ($(STANDIN),)
+$(STANDIN): $(STANDIN_SRCS:.c=.o)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $$(pkg-config --libs libmicrohttpd libcjson) -lcrypto -lpthread
+endif
+
+# Everything the test suite needs, built.
+test-build: all $(TEST_PLUGIN_SOS) $(UNIT_TESTS) $(STANDIN)
+
+# `make test`: install missing Debian packages, build, start the sandbox,
+# run unit and integration tests under prove, stop the sandbox.
+test:
+	scripts/install-deps
+	$(MAKE) test-build
+	scripts/run-tests
+
+demo:
+	scripts/install-deps
+	$(MAKE) all $(STANDIN)
+	scripts/demo
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(INCDIR)/opscheck
+	install -m 755 opscheck $(DESTDIR)$(BINDIR)/opscheck
+	install -m 755 $(PLUGIN_SOS) $(DESTDIR)$(PLUGINDIR)/
+	install -m 644 core/opscheck/plugin.h $(DESTDIR)$(INCDIR)/opscheck/plugin.h
+
+clean:
+	rm -f opscheck $(FLAGS_STAMP) core/*.o core/*.d plugins/*.so plugins/*/*.o plugins/*/*.d \
+	  tests/plugins/*.so tests/plugins/*.d tests/unit/*.o tests/unit/*.d $(UNIT_TESTS) \
+	  tests/standin/*.o tests/standin/*.d tests/standin/standin
+
+-include $(wildcard core/*.d plugins/*/*.d tests/*/*.d)

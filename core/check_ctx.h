@@ -1,0 +1,24 @@
+/*
+ * check_ctx.h - struct oc_check, the plugin's handle on the running check.
+ * It lives in the child process only: built by run_child.c just before the
+ * plugin's run(), read by the oc_* functions in oc_api.c.
+ */
+#ifndef OC_CHECK_CTX_H
+#define OC_CHECK_CTX_H
+
+#include "config.h"
+#include "opscheck/plugin.h"
+
+struct oc_check {
+    const char *name;
+    const oc_plugin *desc;
+    const cfg_resolved *res;
+    long long deadline_ms;      /* now_ms() clock */
+    int fd;                     /* record pipe to the parent */
+    /* lists handed out by oc_opt_list/oc_opt_map, kept until the child exits */
+    strvec cache;
+    struct { const char *key; const char **items; size_t n; } *lists;
+    size_t nlists;
+};
+
+#endif

@@ -1,0 +1,335 @@
+/*
+ * config.c - reading INI files into sections and merging them (see
+ * config.h).  inih splits "key = value" lines; our reader in front of it
+ * counts lines and sees section headers, because Debian's inih does not pass
+ * line numbers to the handler.  Validation lives in config_check.c.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "interp.h"
+#include "units.h"
+
+void cfg_validate(cfg *c, plug_reg *reg); /* config_check.c */
+
+typedef struct parse_ctx {
+    cfg *c;
+    const char *file;
+    FILE *fp;
+    int line;
+    int at_line_start;
+    cfg_section *cur;        /* section of the current line, in this file */
+    cfg_section **secs;      /* sections of this file, in order */
+    size_t nsecs;
+} parse_ctx;
+
+static void cfg_error(cfg *c, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void cfg_error(cfg *c, const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = xvasprintf(fmt, ap);
+    va_end(ap);
+    char *where = cfg_where(file, line);
+    sv_push(&c->errors, xasprintf("%s: %s", where, msg));
+    free(where);
+    free(msg);
+}
+
+static const char *intern_file(cfg *c, const char *file)
+{
+    for (size_t i = 0; i < c->files.n; i++)
+        if (strcmp(c->files.v[i], file) == 0)
+            return c->files.v[i];
+    sv_push(&c->files, xstrdup(file));
+    return c->files.v[c->files.n - 1];
+}
+
+static void sec_add_item(cfg_section *s, const char *key, const char *raw, const char *file, int line)
+{
+    if (s->nitems == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 8;
+        s->items = xrealloc(s->items, s->cap * sizeof *s->items);
+    }
+    s->items[s->nitems++] = (cfg_item){xstrdup(key), xstrdup(raw), file, line};
+}
+
+static void sec_free(cfg_section *s)
+{
+    for (size_t i = 0; i < s->nitems; i++) {
+        free(s->items[i].key);
+        free(s->items[i].raw);
+    }
+    free(s->items);
+    free(s->name);
+    free(s);
+}
+
+/* "[check fly-status]" -> kind and name; records errors for bad headers. */
+static void start_section(parse_ctx *p, const char *text)
+{
+    char *t = xstrdup(text);
+    str_trim(t);
+    cfg_section *s = xcalloc(1, sizeof *s);
+    s->file = p->file;
+    s->line = p->line;
+    char *sp = t + strcspn(t, " \t");
+    char *name = *sp ? sp + 1 : NULL;
+    *sp = '\0';
+    if (name)
+        str_trim(name);
+    if (strcmp(t, "opscheck") == 0 || strcmp(t, "vars") == 0) {
+        s->kind = t[0] == 'o' ? CFG_OPSCHECK : CFG_VARS;
+        if (name && *name)
+            cfg_error(p->c, p->file, p->line, "[%s] takes no name (found '%s')", t, name);
+    } else if (strcmp(t, "check") == 0 || strcmp(t, "checklist") == 0) {
+        s->kind = t[5] ? CFG_CHECKLIST : CFG_CHECK;
+        if (!name || !*name)
+            cfg_error(p->c, p->file, p->line, "[%s] needs a name: [%s NAME]", t, t);
+        else if (strpbrk(name, " \t,"))
+            cfg_error(p->c, p->file, p->line, "%s name '%s' may not contain blanks or commas", t, name);
+        else
+            s->name = xstrdup(name);
+    } else {
+        cfg_error(p->c, p->file, p->line,
+                  "unknown section [%s]; expected [opscheck], [vars], [check NAME] or [checklist NAME]", text);
+    }
+    free(t);
+    p->secs = xrealloc(p->secs, (p->nsecs + 1) * sizeof *p->secs);
+    p->secs[p->nsecs++] = s;
+    p->cur = s->kind && (s->kind <= CFG_VARS || s->name) ? s : NULL;
+}
+
+/* Classify a line inih is about to see, so every bad line is reported. */
+static void on_line_start(parse_ctx *p, const char *buf)
+{
+    const char *s = buf;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (p->line == 1 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
+        s += 3;
+    if (!*s || *s == '\n' || *s == '\r' || *s == ';' || *s == '#')
+        return;
+    if (*s == '[') {
+        const char *e = strchr(s, ']');
+        if (!e) {
+            cfg_error(p->c, p->file, p->line, "section header without ']'");
+            p->cur = NULL;
+            return;
+        }
+        char *text = xstrndup(s + 1, (size_t)(e - s - 1));
+        start_section(p, text);
+        free(text);
+        return;
+    }
+    if (!strpbrk(s, "=:"))
+        cfg_error(p->c, p->file, p->line, "expected 'key = value', a [section] or a ; comment");
+}
+
+static char *reader(char *buf, int size, void *stream)
+{
+    parse_ctx *p = stream;
+    if (!fgets(buf, size, p->fp))
+        return NULL;
+    if (p->at_line_start) {
+        p->line++;
+        on_line_start(p, buf);
+    }
+    size_t n = strlen(buf);
+    p->at_line_start = n > 0 && buf[n - 1] == '\n';
+    return buf;
+}
+
+static int handler(void *user, const char *section, const char *key, const char *value)
+{
+    parse_ctx *p = user;
+    (void)section;
+    if (!p->cur) {
+        if (p->nsecs == 0)
+            cfg_error(p->c, p->file, p->line, "'%s' is outside any section; start with [opscheck], [vars] or [check NAME]", key);
+        return 1; /* the bad header was reported already */
+    }
+    if (!*key) {
+        cfg_error(p->c, p->file, p->line, "empty key");
+        return 1;
+    }
+    sec_add_item(p->cur, key, value ? value : "", p->file, p->line);
+    return 1;
+}
+
+static cfg_section *find_merged(cfg *c, int kind, const char *name)
+{
+    for (size_t i = 0; i < c->nsecs; i++) {
+        cfg_section *s = c->secs[i];
+        if (s->kind == kind && ((!s->name && !name) || (s->name && name && strcmp(s->name, name) == 0)))
+            return s;
+    }
+    return NULL;
+}
+
+/* A later file overrides an earlier one key by key; within one file a
+ * repeated section is an error (it is almost always a paste mistake). */
+static void merge_section(cfg *c, cfg_section *s, cfg_section **same_file, size_t nsame)
+{
+    for (size_t i = 0; i < nsame; i++) {
+        cfg_section *o = same_file[i];
+        if (o != s && o->kind == s->kind && o->kind >= CFG_CHECK && o->name && s->name &&
+            strcmp(o->name, s->name) == 0 && o->line < s->line) {
+            cfg_error(c, s->file, s->line, "duplicate section [%s %s] (first at line %d)",
+                      s->kind == CFG_CHECK ? "check" : "checklist", s->name, o->line);
+            return;
+        }
+    }
+    cfg_section *m = find_merged(c, s->kind, s->name);
+    if (!m) {
+        m = xcalloc(1, sizeof *m);
+        m->kind = s->kind;
+        m->name = s->name ? xstrdup(s->name) : NULL;
+        m->file = s->file;
+        m->line = s->line;
+        c->secs = xrealloc(c->secs, (c->nsecs + 1) * sizeof *c->secs);
+        c->secs[c->nsecs++] = m;
+    } else if (m->file != s->file) {
+        /* drop the earlier files' values of every key this section sets */
+        size_t w = 0;
+        for (size_t i = 0; i < m->nitems; i++) {
+            int overridden = 0;
+            for (size_t k = 0; k < s->nitems && !overridden; k++)
+                overridden = strcmp(m->items[i].key, s->items[k].key) == 0;
+            if (overridden) {
+                free(m->items[i].key);
+                free(m->items[i].raw);
+            } else {
+                m->items[w++] = m->items[i];
+            }
+        }
+        m->nitems = w;
+    }
+    for (size_t k = 0; k < s->nitems; k++)
+        sec_add_item(m, s->items[k].key, s->items[k].raw, s->items[k].file, s->items[k].line);
+}
+
+static void parse_file(cfg *c, const char *path)
+{
+    parse_ctx p = {.c = c, .file = intern_file(c, path), .at_line_start = 1};
+    p.fp = fopen(path, "r");
+    if (!p.fp) {
+        cfg_error(c, p.file, 0, "cannot open: %s", strerror(errno));
+        return;
+    }
+    int rc = ini_parse_stream(reader, &p, handler, &p);
+    fclose(p.fp);
+    if (rc == -2)
+        cfg_error(c, p.file, 0, "out of memory while parsing");
+    for (size_t i = 0; i < p.nsecs; i++)
+        if (p.secs[i]->kind && (p.secs[i]->kind <= CFG_VARS || p.secs[i]->name))
+            merge_section(c, p.secs[i], p.secs, p.nsecs);
+    for (size_t i = 0; i < p.nsecs; i++)
+        sec_free(p.secs[i]);
+    free(p.secs);
+}
+
+static void apply_sets(cfg *c, const char *const *sets, size_t nsets)
+{
+    for (size_t i = 0; i < nsets; i++) {
+        const char *eq = strchr(sets[i], '=');
+        if (!eq || eq == sets[i]) {
+            cfg_error(c, "--set", 0, "expected VAR=VALUE, got '%s'", sets[i]);
+            continue;
+        }
+        char *name = xstrndup(sets[i], (size_t)(eq - sets[i]));
+        cfg_section s = {.kind = CFG_VARS, .file = intern_file(c, "--set")};
+        sec_add_item(&s, name, eq + 1, s.file, 0);
+        merge_section(c, &s, NULL, 0);
+        free(s.items[0].key);
+        free(s.items[0].raw);
+        free(s.items);
+        free(name);
+    }
+}
+
+cfg *cfg_load(const char *const *files, size_t nfiles,
+              const char *const *sets, size_t nsets, plug_reg *reg)
+{
+    cfg *c = xcalloc(1, sizeof *c);
+    /* Debian's inih takes its limits at run time: lines of any length,
+     * no continuation lines (an indented line is a key of its own). */
+    ini_use_stack = false;
+    ini_allow_realloc = true;
+    ini_max_line = 64 << 20;
+    ini_allow_multiline = false;
+    for (size_t i = 0; i < nfiles; i++)
+        parse_file(c, files[i]);
+    apply_sets(c, sets, nsets);
+    cfg_validate(c, reg);
+    return c;
+}
+
+ssize_t cfg_find_check(const cfg *c, const char *name)
+{
+    for (size_t i = 0; i < c->nchecks; i++)
+        if (strcmp(c->checks[i].name, name) == 0)
+            return (ssize_t)i;
+    return -1;
+}
+
+ssize_t cfg_find_list(const cfg *c, const char *name)
+{
+    for (size_t i = 0; i < c->nlists; i++)
+        if (strcmp(c->lists[i].name, name) == 0)
+            return (ssize_t)i;
+    return -1;
+}
+
+const char *cfg_suggest(const cfg *c, const char *name)
+{
+    const char *best = NULL;
+    int bestd = 3;
+    for (size_t i = 0; i < c->nchecks + c->nlists; i++) {
+        const char *n = i < c->nchecks ? c->checks[i].name : c->lists[i - c->nchecks].name;
+        int d = unit_distance(name, n);
+        if (d >= (int)strlen(name) || d > (int)strlen(name) / 3 + 1)
+            continue; /* a suggestion that shares nothing is noise */
+        if (d < bestd) {
+            bestd = d;
+            best = n;
+        }
+    }
+    return best;
+}
+
+void cfg_free(cfg *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->nchecks; i++) {
+        cfg_check *k = &c->checks[i];
+        sv_free(&k->needs);
+        sv_free(&k->tags);
+        free(k->description);
+        free(k->hint);
+        free(k->need_idx);
+    }
+    free(c->checks);
+    for (size_t i = 0; i < c->nlists; i++) {
+        free(c->lists[i].description);
+        free(c->lists[i].idx);
+    }
+    free(c->lists);
+    for (size_t i = 0; i < c->nsecs; i++)
+        sec_free(c->secs[i]);
+    free(c->secs);
+    sv_free(&c->files);
+    sv_free(&c->plugin_path);
+    sv_free(&c->errors);
+    sv_free(&c->warnings);
+    free(c);
+}

@@ -1,0 +1,110 @@
+/*
+ * config.h - the INI files as a model: settings, vars, checks, checklists.
+ *
+ * cfg_load() reads every -c file in order (inih does the lexing), merges
+ * them (a later file's [vars] and same-named sections override key by key),
+ * applies --set, and validates everything that can be known without the
+ * environment: sections, keys against each plugin's option table, types of
+ * literal values, required and secret options, checklists, `needs` cycles.
+ * Every problem is one message "file:line: what is wrong" in cfg->errors;
+ * all are collected, not just the first.
+ *
+ * ${env:...} and ${file:...} are resolved later, per selected check, by
+ * cfg_resolve(): an unset variable fails that check only.
+ *
+ * Ownership: the cfg owns every string and array in it; cfg_free() frees all.
+ */
+#ifndef OC_CONFIG_H
+#define OC_CONFIG_H
+
+#include <sys/types.h>
+
+#include "loader.h"
+#include "util.h"
+
+typedef struct cfg_item {
+    char *key;
+    char *raw;          /* text after '=' as written */
+    const char *file;   /* owned by cfg->files */
+    int line;
+} cfg_item;
+
+typedef struct cfg_section {
+    int kind;           /* CFG_OPSCHECK, CFG_VARS, CFG_CHECK, CFG_CHECKLIST */
+    char *name;         /* NULL for [opscheck] and [vars] */
+    const char *file;
+    int line;
+    cfg_item *items;
+    size_t nitems, cap;
+} cfg_section;
+
+enum { CFG_OPSCHECK = 1, CFG_VARS, CFG_CHECK, CFG_CHECKLIST };
+
+typedef struct cfg_check {
+    cfg_section *sec;   /* merged section */
+    const char *name;
+    const plug *plugin; /* NULL when unknown (an error was recorded) */
+    strvec needs, tags;
+    char *description;
+    char *hint;
+    long long timeout_ms, retry_delay_ms;
+    int retries;
+    size_t *need_idx;   /* indexes into cfg->checks */
+} cfg_check;
+
+typedef struct cfg_list {
+    cfg_section *sec;
+    const char *name;
+    char *description;
+    size_t *idx;        /* indexes into cfg->checks, in order */
+    size_t n;
+} cfg_list;
+
+typedef struct cfg {
+    strvec files;       /* interned file names */
+    cfg_section **secs; /* merged sections */
+    size_t nsecs;
+    cfg_section *opscheck, *vars;
+    cfg_check *checks;
+    size_t nchecks;
+    cfg_list *lists;
+    size_t nlists;
+    int jobs;           /* 0 = default */
+    long long timeout_ms;
+    strvec plugin_path; /* folders from [opscheck] plugin_path, absolute */
+    strvec errors;      /* "file:line: message" */
+    strvec warnings;
+} cfg;
+
+/* Load files (in order) and --set VAR=VALUE overrides. Never NULL. */
+cfg *cfg_load(const char *const *files, size_t nfiles,
+              const char *const *sets, size_t nsets, plug_reg *reg);
+void cfg_free(cfg *c);
+ssize_t cfg_find_check(const cfg *c, const char *name);
+ssize_t cfg_find_list(const cfg *c, const char *name);
+/* Closest known check or checklist name to NAME, or NULL. */
+const char *cfg_suggest(const cfg *c, const char *name);
+
+/* One option of a resolved check: key as written, interpolated value. */
+typedef struct cfg_opt {
+    const char *key;
+    char *value;
+    const oc_option *spec;   /* the plugin's table row; NULL for core keys */
+} cfg_opt;
+
+/* A check ready to run: every value interpolated and type-checked. */
+typedef struct cfg_resolved {
+    cfg_opt *opts;
+    size_t nopts;
+    char *error;             /* set when the check cannot run: "file:line: ..." */
+} cfg_resolved;
+
+/* Interpolate and type-check one check's options.  Registers secret values
+ * with the redactor.  On failure sets r->error (the check fails, others run). */
+void cfg_resolve(cfg *c, size_t check_idx, cfg_resolved *r);
+void cfg_resolved_free(cfg_resolved *r);
+
+/* Is NAME an environment variable whose value counts as a secret? */
+int cfg_env_is_secret(const char *name);
+
+#endif

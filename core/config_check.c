@@ -1,0 +1,450 @@
+/*
+ * config_check.c - everything `opscheck validate` proves before anything
+ * runs (see config.h), and cfg_resolve(), which finishes one check's values
+ * with the environment just before it runs.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "interp.h"
+#include "redact.h"
+#include "units.h"
+
+#define DEFAULT_TIMEOUT_MS 10000
+
+static void err_at(cfg *c, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void err_at(cfg *c, const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = xvasprintf(fmt, ap);
+    va_end(ap);
+    char *where = cfg_where(file, line);
+    sv_push(&c->errors, xasprintf("%s: %s", where, msg));
+    free(where);
+    free(msg);
+}
+
+/* The spec row for KEY in a plugin's table, following "prefix.NAME" keys. */
+static const oc_option *find_spec(const oc_option *opts, const char *key)
+{
+    if (!opts)
+        return NULL;
+    for (const oc_option *o = opts; o->key; o++)
+        if (strcmp(o->key, key) == 0 && !(o->flags & OC_OPT_PREFIX))
+            return o;
+    const char *dot = strchr(key, '.');
+    if (!dot || !dot[1])
+        return NULL;
+    for (const oc_option *o = opts; o->key; o++)
+        if ((o->flags & OC_OPT_PREFIX) && strlen(o->key) == (size_t)(dot - key) &&
+            strncmp(o->key, key, (size_t)(dot - key)) == 0)
+            return o;
+    return NULL;
+}
+
+static const char *suggest_key(const oc_option *opts, const char *key)
+{
+    const char *best = NULL;
+    int bestd = 3;
+    for (int pass = 0; pass < 2; pass++) {
+        const oc_option *o = pass ? opts : plug_core_options;
+        for (; o && o->key; o++) {
+            int d = unit_distance(key, o->key);
+            if (d < bestd) {
+                bestd = d;
+                best = o->key;
+            }
+        }
+    }
+    return best;
+}
+
+/* Interpolate at load time; reports errors; returns the value or NULL. */
+static char *load_value(cfg *c, const cfg_item *it, interp_res *r)
+{
+    interp_value(c, INTERP_LOAD, it->raw, it->file, it->line, r);
+    if (r->error) {
+        sv_push(&c->errors, r->error);
+        r->error = NULL;
+    }
+    return r->value;
+}
+
+static void check_type(cfg *c, const cfg_item *it, const oc_option *spec, const char *value)
+{
+    const char *why = NULL;
+    if (unit_check(spec->type, value, &why) != 0)
+        err_at(c, it->file, it->line, "'%s' must be %s, not '%s'", it->key, why,
+               (spec->flags & OC_OPT_SECRET) ? "***" : value);
+}
+
+static void settings(cfg *c)
+{
+    c->timeout_ms = DEFAULT_TIMEOUT_MS;
+    if (!c->opscheck)
+        return;
+    for (size_t i = 0; i < c->opscheck->nitems; i++) {
+        cfg_item *it = &c->opscheck->items[i];
+        interp_res r;
+        char *v = load_value(c, it, &r);
+        if (strcmp(it->key, "plugin_path") == 0) {
+            if (v) {
+                char *dir = xstrdup(it->file), *slash = strrchr(dir, '/');
+                if (slash)
+                    *slash = '\0';
+                strvec parts = {0};
+                char *copy = xstrdup(v), *save = NULL;
+                for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save))
+                    sv_push(&c->plugin_path, d[0] == '/' || !slash ? xstrdup(d) : xasprintf("%s/%s", dir, d));
+                free(copy);
+                free(dir);
+                sv_free(&parts);
+            }
+        } else if (strcmp(it->key, "jobs") == 0) {
+            long long n = 0;
+            if (v && (unit_int(v, &n) || n < 1 || n > 1024))
+                err_at(c, it->file, it->line, "'jobs' must be an integer from 1 to 1024, not '%s'", v);
+            c->jobs = (int)n;
+        } else if (strcmp(it->key, "timeout") == 0) {
+            if (v && (unit_duration_ms(v, &c->timeout_ms) || c->timeout_ms <= 0))
+                err_at(c, it->file, it->line, "'timeout' must be a duration such as 10s, not '%s'", v);
+        } else {
+            const char *keys[] = {"plugin_path", "jobs", "timeout"}, *best = NULL;
+            for (size_t k = 0; k < 3; k++)
+                if (unit_distance(it->key, keys[k]) < 3)
+                    best = keys[k];
+            if (best)
+                err_at(c, it->file, it->line, "unknown key '%s' in [opscheck] (did you mean '%s'?)", it->key, best);
+            else
+                err_at(c, it->file, it->line, "unknown key '%s' in [opscheck]; known: plugin_path, jobs, timeout", it->key);
+        }
+        interp_res_free(&r);
+    }
+}
+
+/* Core keys (timeout, retries, needs, ...) of one check, from literal or
+ * var values.  Values drawn from the environment are parsed in cfg_resolve. */
+static void core_key(cfg *c, cfg_check *k, const cfg_item *it, const char *v)
+{
+    if (!v)
+        return;
+    if (strcmp(it->key, "timeout") == 0) {
+        if (unit_duration_ms(v, &k->timeout_ms) || k->timeout_ms <= 0)
+            err_at(c, it->file, it->line, "'timeout' must be a duration such as 250ms, 10s or 5m, not '%s'", v);
+    } else if (strcmp(it->key, "retry_delay") == 0) {
+        if (unit_duration_ms(v, &k->retry_delay_ms))
+            err_at(c, it->file, it->line, "'retry_delay' must be a duration such as 1s, not '%s'", v);
+    } else if (strcmp(it->key, "retries") == 0) {
+        long long n;
+        if (unit_int(v, &n) || n < 0 || n > 100)
+            err_at(c, it->file, it->line, "'retries' must be an integer from 0 to 100, not '%s'", v);
+        else
+            k->retries = (int)n;
+    } else if (strcmp(it->key, "needs") == 0) {
+        if (unit_list(v, &k->needs))
+            err_at(c, it->file, it->line, "'needs' has an unmatched quote");
+    } else if (strcmp(it->key, "tags") == 0) {
+        if (unit_list(v, &k->tags))
+            err_at(c, it->file, it->line, "'tags' has an unmatched quote");
+    } else if (strcmp(it->key, "description") == 0) {
+        free(k->description);
+        k->description = xstrdup(v);
+    } else if (strcmp(it->key, "hint") == 0) {
+        free(k->hint);
+        k->hint = xstrdup(v);
+    }
+}
+
+static void check_one(cfg *c, cfg_check *k, plug_reg *reg)
+{
+    cfg_section *s = k->sec;
+    k->timeout_ms = c->timeout_ms;
+    k->retry_delay_ms = 1000;
+    const cfg_item *plugin_item = NULL;
+    for (size_t i = 0; i < s->nitems; i++)
+        if (strcmp(s->items[i].key, "plugin") == 0)
+            plugin_item = &s->items[i];
+    if (!plugin_item) {
+        err_at(c, s->file, s->line, "check '%s' has no 'plugin' key", k->name);
+    } else {
+        char *err = NULL;
+        k->plugin = plug_get(reg, plugin_item->raw, &err);
+        if (!k->plugin) {
+            err_at(c, plugin_item->file, plugin_item->line, "%s", err);
+            free(err);
+        }
+    }
+    const oc_option *opts = k->plugin ? k->plugin->desc->options : NULL;
+    for (size_t i = 0; i < s->nitems; i++) {
+        const cfg_item *it = &s->items[i];
+        const oc_option *spec = NULL;
+        int core = plug_core_key(it->key);
+        if (core) {
+            for (spec = plug_core_options; strcmp(spec->key, it->key) != 0; spec++)
+                ;
+        } else {
+            spec = find_spec(opts, it->key);
+            if (!spec && k->plugin) {
+                const char *best = suggest_key(opts, it->key);
+                if (best)
+                    err_at(c, it->file, it->line, "unknown key '%s' for plugin %s (did you mean '%s'?)",
+                           it->key, k->plugin->name, best);
+                else
+                    err_at(c, it->file, it->line, "unknown key '%s' for plugin %s (see `opscheck plugins %s`)",
+                           it->key, k->plugin->name, k->plugin->name);
+                continue;
+            }
+            if (!spec)
+                continue; /* unknown plugin: reported once above */
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(s->items[j].key, it->key) == 0 && !(spec->flags & OC_OPT_REPEAT)) {
+                err_at(c, it->file, it->line, "duplicate key '%s' (first at line %d)", it->key, s->items[j].line);
+                break;
+            }
+        }
+        interp_res r;
+        char *v = load_value(c, it, &r);
+        if ((spec->flags & OC_OPT_SECRET) && !r.from_outside)
+            err_at(c, it->file, it->line,
+                   "'%s' is a secret: give it as ${env:NAME} or ${file:PATH}, never as a literal value in the INI",
+                   it->key);
+        else if ((spec->flags & OC_OPT_NOSECRET) && r.secret_env)
+            err_at(c, it->file, it->line,
+                   "'%s' would carry a secret into a command line, where any user can read it; pass it by environment instead",
+                   it->key);
+        else if (v && strcmp(it->key, "plugin") != 0)
+            check_type(c, it, spec, v);
+        if (core)
+            core_key(c, k, it, v);
+        interp_res_free(&r);
+    }
+    for (const oc_option *o = opts; o && o->key; o++) {
+        if (!(o->flags & OC_OPT_REQUIRED) || o->def)
+            continue;
+        int found = 0;
+        for (size_t i = 0; i < s->nitems && !found; i++)
+            found = find_spec(opts, s->items[i].key) == o;
+        if (!found)
+            err_at(c, s->file, s->line, "check '%s' is missing required option '%s' (plugin %s: %s)",
+                   k->name, o->key, k->plugin->name, o->help ? o->help : "");
+    }
+}
+
+/* Depth-first search over `needs`; 1 = on the stack, 2 = done. */
+static int find_cycle(cfg *c, size_t i, int *color, size_t *stack, size_t depth)
+{
+    color[i] = 1;
+    stack[depth] = i;
+    cfg_check *k = &c->checks[i];
+    for (size_t n = 0; n < k->needs.n; n++) {
+        size_t j = k->need_idx[n];
+        if (j == (size_t)-1)
+            continue;
+        if (color[j] == 1) {
+            strbuf b = {0};
+            size_t from = 0;
+            while (stack[from] != j)
+                from++;
+            for (size_t d = from; d <= depth; d++)
+                sb_printf(&b, "%s -> ", c->checks[stack[d]].name);
+            sb_puts(&b, c->checks[j].name);
+            err_at(c, c->checks[j].sec->file, c->checks[j].sec->line, "needs cycle: %s", b.s);
+            sb_free(&b);
+            return 1;
+        }
+        if (color[j] == 0 && find_cycle(c, j, color, stack, depth + 1))
+            return 1;
+    }
+    color[i] = 2;
+    return 0;
+}
+
+static void check_needs(cfg *c)
+{
+    for (size_t i = 0; i < c->nchecks; i++) {
+        cfg_check *k = &c->checks[i];
+        k->need_idx = xcalloc(k->needs.n ? k->needs.n : 1, sizeof *k->need_idx);
+        const cfg_item *it = NULL;
+        for (size_t j = 0; j < k->sec->nitems; j++)
+            if (strcmp(k->sec->items[j].key, "needs") == 0)
+                it = &k->sec->items[j];
+        for (size_t n = 0; n < k->needs.n; n++) {
+            ssize_t j = cfg_find_check(c, k->needs.v[n]);
+            k->need_idx[n] = (size_t)j;
+            if (j < 0) {
+                const char *best = cfg_suggest(c, k->needs.v[n]);
+                err_at(c, it->file, it->line, "check '%s' needs '%s', which is not a check%s%s%s", k->name,
+                       k->needs.v[n], best ? " (did you mean '" : "", best ? best : "", best ? "'?)" : "");
+            }
+        }
+    }
+    int *color = xcalloc(c->nchecks ? c->nchecks : 1, sizeof *color);
+    size_t *stack = xcalloc(c->nchecks ? c->nchecks + 1 : 1, sizeof *stack);
+    for (size_t i = 0; i < c->nchecks; i++)
+        if (color[i] == 0 && find_cycle(c, i, color, stack, 0))
+            break;
+    free(color);
+    free(stack);
+}
+
+static void check_list(cfg *c, cfg_list *l)
+{
+    cfg_section *s = l->sec;
+    int have_checks = 0;
+    for (size_t i = 0; i < s->nitems; i++) {
+        cfg_item *it = &s->items[i];
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(s->items[j].key, it->key) == 0)
+                err_at(c, it->file, it->line, "duplicate key '%s' (first at line %d)", it->key, s->items[j].line);
+        interp_res r;
+        char *v = load_value(c, it, &r);
+        if (strcmp(it->key, "description") == 0) {
+            free(l->description);
+            l->description = v ? xstrdup(v) : NULL;
+        } else if (strcmp(it->key, "checks") == 0) {
+            have_checks = 1;
+            strvec names = {0};
+            if (v && unit_list(v, &names))
+                err_at(c, it->file, it->line, "'checks' has an unmatched quote");
+            for (size_t n = 0; n < names.n; n++) {
+                ssize_t j = cfg_find_check(c, names.v[n]);
+                if (j < 0) {
+                    const char *best = cfg_suggest(c, names.v[n]);
+                    err_at(c, it->file, it->line, "checklist '%s' names '%s', which is not a check%s%s%s",
+                           l->name, names.v[n], best ? " (did you mean '" : "", best ? best : "", best ? "'?)" : "");
+                    continue;
+                }
+                int dup = 0;
+                for (size_t m = 0; m < l->n; m++)
+                    dup |= l->idx[m] == (size_t)j;
+                if (dup)
+                    continue;
+                l->idx = xrealloc(l->idx, (l->n + 1) * sizeof *l->idx);
+                l->idx[l->n++] = (size_t)j;
+            }
+            sv_free(&names);
+        } else {
+            const char *best = unit_distance(it->key, "checks") < 3 ? "checks"
+                             : unit_distance(it->key, "description") < 3 ? "description" : NULL;
+            if (best)
+                err_at(c, it->file, it->line, "unknown key '%s' in a checklist (did you mean '%s'?)", it->key, best);
+            else
+                err_at(c, it->file, it->line, "unknown key '%s' in a checklist; known: checks, description", it->key);
+        }
+        interp_res_free(&r);
+    }
+    if (!have_checks)
+        err_at(c, s->file, s->line, "checklist '%s' has no 'checks' key", l->name);
+}
+
+void cfg_validate(cfg *c, plug_reg *reg)
+{
+    for (size_t i = 0; i < c->nsecs; i++) {
+        cfg_section *s = c->secs[i];
+        if (s->kind == CFG_OPSCHECK)
+            c->opscheck = s;
+        else if (s->kind == CFG_VARS)
+            c->vars = s;
+        else if (s->kind == CFG_CHECK)
+            c->nchecks++;
+        else
+            c->nlists++;
+    }
+    settings(c);
+    for (size_t i = 0; i < c->plugin_path.n; i++)
+        plug_reg_add_path(reg, c->plugin_path.v[i], NULL);
+    plug_reg_add_defaults(reg);
+    if (c->vars) {
+        for (size_t i = 0; i < c->vars->nitems; i++) {
+            interp_res r;
+            load_value(c, &c->vars->items[i], &r); /* undefined refs, cycles */
+            interp_res_free(&r);
+        }
+    }
+    c->checks = xcalloc(c->nchecks ? c->nchecks : 1, sizeof *c->checks);
+    c->lists = xcalloc(c->nlists ? c->nlists : 1, sizeof *c->lists);
+    size_t nk = 0, nl = 0;
+    for (size_t i = 0; i < c->nsecs; i++) {
+        cfg_section *s = c->secs[i];
+        if (s->kind == CFG_CHECK)
+            c->checks[nk++] = (cfg_check){.sec = s, .name = s->name};
+        else if (s->kind == CFG_CHECKLIST)
+            c->lists[nl++] = (cfg_list){.sec = s, .name = s->name};
+    }
+    for (size_t i = 0; i < c->nchecks; i++)
+        check_one(c, &c->checks[i], reg);
+    for (size_t i = 0; i < c->nlists; i++) {
+        if (cfg_find_check(c, c->lists[i].name) >= 0)
+            err_at(c, c->lists[i].sec->file, c->lists[i].sec->line,
+                   "'%s' names both a check and a checklist", c->lists[i].name);
+        check_list(c, &c->lists[i]);
+    }
+    check_needs(c);
+}
+
+void cfg_resolve(cfg *c, size_t idx, cfg_resolved *r)
+{
+    memset(r, 0, sizeof *r);
+    cfg_check *k = &c->checks[idx];
+    cfg_section *s = k->sec;
+    const oc_option *opts = k->plugin ? k->plugin->desc->options : NULL;
+    r->opts = xcalloc(s->nitems ? s->nitems : 1, sizeof *r->opts);
+    for (size_t i = 0; i < s->nitems && !r->error; i++) {
+        const cfg_item *it = &s->items[i];
+        interp_res ir;
+        interp_value(c, INTERP_RUN, it->raw, it->file, it->line, &ir);
+        if (ir.error) {
+            r->error = ir.error;
+            ir.error = NULL;
+            interp_res_free(&ir);
+            break;
+        }
+        int core = plug_core_key(it->key);
+        const oc_option *spec = core ? NULL : find_spec(opts, it->key);
+        if (spec && (spec->flags & OC_OPT_SECRET))
+            redact_add(ir.value);
+        const char *why = NULL;
+        const oc_option *tspec = spec;
+        if (core)
+            for (tspec = plug_core_options; strcmp(tspec->key, it->key) != 0; tspec++)
+                ;
+        if (unit_check(tspec->type, ir.value, &why) != 0) {
+            char *where = cfg_where(it->file, it->line);
+            char *shown = redact(ir.value);
+            r->error = xasprintf("%s: '%s' must be %s, not '%s'", where, it->key, why,
+                                 (tspec->flags & OC_OPT_SECRET) ? "***" : shown);
+            free(shown);
+            free(where);
+        } else if (core && (strcmp(it->key, "timeout") == 0 || strcmp(it->key, "retries") == 0 ||
+                            strcmp(it->key, "retry_delay") == 0)) {
+            size_t before = c->errors.n;
+            core_key(c, k, it, ir.value);
+            if (c->errors.n > before) {
+                r->error = c->errors.v[--c->errors.n];
+            }
+        }
+        if (!core && strcmp(it->key, "plugin") != 0) {
+            r->opts[r->nopts].key = it->key;
+            r->opts[r->nopts].value = ir.value;
+            r->opts[r->nopts].spec = spec;
+            r->nopts++;
+            ir.value = NULL;
+        }
+        interp_res_free(&ir);
+    }
+}
+
+void cfg_resolved_free(cfg_resolved *r)
+{
+    for (size_t i = 0; i < r->nopts; i++)
+        free(r->opts[i].value);
+    free(r->opts);
+    free(r->error);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,210 @@
+/* interp.c - see interp.h. */
+#include "interp.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "redact.h"
+
+#define INTERP_MAX_DEPTH 16
+#define INTERP_MAX_FILE (1 << 20)
+
+typedef struct walk {
+    cfg *c;
+    int mode;
+    interp_res *r;
+    const char *stack[INTERP_MAX_DEPTH];
+    int depth;
+} walk;
+
+char *cfg_where(const char *file, int line)
+{
+    return line > 0 ? xasprintf("%s:%d", file, line) : xstrdup(file);
+}
+
+int cfg_env_is_secret(const char *name)
+{
+    static const char *marks[] = {"SECRET", "TOKEN", "PASSWORD", "PASS", "KEY"};
+    char up[256];
+    size_t i = 0;
+    for (; name[i] && i < sizeof up - 1; i++)
+        up[i] = (char)toupper((unsigned char)name[i]);
+    up[i] = '\0';
+    for (size_t k = 0; k < sizeof marks / sizeof *marks; k++)
+        if (strstr(up, marks[k]))
+            return 1;
+    return 0;
+}
+
+static void fail(walk *w, const char *file, int line, const char *fmt, const char *arg)
+{
+    if (w->r->error)
+        return;
+    char *where = cfg_where(file, line);
+    char *msg = xasprintf(fmt, arg);
+    w->r->error = xasprintf("%s: %s", where, msg);
+    free(where);
+    free(msg);
+}
+
+static const cfg_item *find_var(cfg *c, const char *name)
+{
+    if (!c->vars)
+        return NULL;
+    for (size_t i = c->vars->nitems; i-- > 0;)
+        if (strcmp(c->vars->items[i].key, name) == 0)
+            return &c->vars->items[i];
+    return NULL;
+}
+
+static char *read_small_file(const char *path, char **why)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        *why = xasprintf("cannot read ${file:%s}: %s", path, strerror(errno));
+        return NULL;
+    }
+    strbuf b = {0};
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && b.len < INTERP_MAX_FILE)
+        sb_add(&b, buf, n);
+    fclose(f);
+    while (b.len && (b.s[b.len - 1] == '\n' || b.s[b.len - 1] == '\r'))
+        b.s[--b.len] = '\0';
+    return sb_steal(&b);
+}
+
+static void expand(walk *w, const char *raw, const char *file, int line, strbuf *out);
+
+/* One ${...} reference, INNER being the text between the braces. */
+static void expand_ref(walk *w, const char *inner, const char *file, int line, strbuf *out)
+{
+    interp_res *r = w->r;
+    if (str_starts(inner, "env:")) {
+        const char *name = inner + 4;
+        const char *dflt = strstr(name, ":-");
+        char *var = dflt ? xstrndup(name, (size_t)(dflt - name)) : xstrdup(name);
+        r->from_outside = 1;
+        if (cfg_env_is_secret(var))
+            r->secret_env = 1;
+        if (!*var) {
+            fail(w, file, line, "empty variable name in ${env:%s}", name);
+        } else if (w->mode == INTERP_LOAD) {
+            r->deferred = 1;
+        } else {
+            const char *v = getenv(var);
+            if (v && *v) {
+                if (cfg_env_is_secret(var))
+                    redact_add(v);
+                sb_puts(out, v);
+            } else if (dflt) {
+                expand(w, dflt + 2, file, line, out);
+            } else {
+                fail(w, file, line, "environment variable %s is not set", var);
+            }
+        }
+        free(var);
+        return;
+    }
+    if (str_starts(inner, "file:")) {
+        r->from_outside = 1;
+        r->secret_env = 1;
+        if (!inner[5]) {
+            fail(w, file, line, "empty path in ${file:%s}", "");
+        } else if (w->mode == INTERP_LOAD) {
+            r->deferred = 1;
+        } else {
+            char *why = NULL, *v = read_small_file(inner + 5, &why);
+            if (!v) {
+                fail(w, file, line, "%s", why);
+                free(why);
+                return;
+            }
+            redact_add(v);
+            sb_puts(out, v);
+            free(v);
+        }
+        return;
+    }
+    const cfg_item *var = find_var(w->c, inner);
+    if (!var) {
+        fail(w, file, line, "undefined variable ${%s} (define it under [vars] or use ${env:NAME})", inner);
+        return;
+    }
+    for (int i = 0; i < w->depth; i++) {
+        if (strcmp(w->stack[i], inner) == 0) {
+            fail(w, var->file, var->line, "variable ${%s} refers to itself", inner);
+            return;
+        }
+    }
+    if (w->depth >= INTERP_MAX_DEPTH) {
+        fail(w, var->file, var->line, "variables nested too deep at ${%s}", inner);
+        return;
+    }
+    w->stack[w->depth++] = inner;
+    expand(w, var->raw, var->file, var->line, out);
+    w->depth--;
+}
+
+static void expand(walk *w, const char *raw, const char *file, int line, strbuf *out)
+{
+    for (const char *p = raw; *p; p++) {
+        if (p[0] != '$') {
+            sb_putc(out, *p);
+            continue;
+        }
+        if (p[1] == '$') {
+            sb_putc(out, '$');
+            p++;
+            continue;
+        }
+        if (p[1] != '{') {
+            sb_putc(out, '$');
+            continue;
+        }
+        /* find the matching brace; defaults may nest ${...} */
+        int level = 0;
+        const char *q = p + 1;
+        for (; *q; q++) {
+            if (q[0] == '{')
+                level++;
+            else if (q[0] == '}' && --level == 0)
+                break;
+        }
+        if (!*q) {
+            fail(w, file, line, "unterminated '${' in '%s'", raw);
+            return;
+        }
+        char *inner = xstrndup(p + 2, (size_t)(q - p - 2));
+        if (!*inner)
+            fail(w, file, line, "empty reference '${}'%s", "");
+        else
+            expand_ref(w, inner, file, line, out);
+        free(inner);
+        p = q;
+    }
+}
+
+void interp_value(cfg *c, int mode, const char *raw, const char *file, int line, interp_res *r)
+{
+    memset(r, 0, sizeof *r);
+    walk w = {.c = c, .mode = mode, .r = r};
+    strbuf out = {0};
+    expand(&w, raw, file, line, &out);
+    if (r->error || r->deferred)
+        sb_free(&out);
+    else
+        r->value = sb_steal(&out);
+}
+
+void interp_res_free(interp_res *r)
+{
+    free(r->value);
+    free(r->error);
+    memset(r, 0, sizeof *r);
+}

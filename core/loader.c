@@ -1,0 +1,279 @@
+/* loader.c - see loader.h. */
+#include "loader.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef OC_PLUGINDIR
+#define OC_PLUGINDIR "/usr/local/lib/opscheck/plugins"
+#endif
+
+/* The options every check has, whatever its plugin. */
+const oc_option plug_core_options[] = {
+    {"plugin", OC_T_STRING, NULL, OC_OPT_REQUIRED, "the plugin that runs this check"},
+    {"description", OC_T_STRING, NULL, 0, "what the check establishes (which runbook step it replaces)"},
+    {"timeout", OC_T_DURATION, NULL, 0, "deadline of one attempt; default [opscheck] timeout or 10s"},
+    {"retries", OC_T_INT, "0", 0, "attempts after a failed one"},
+    {"retry_delay", OC_T_DURATION, "1s", 0, "pause between attempts"},
+    {"needs", OC_T_LIST, NULL, 0, "checks that must pass first; else this one is skipped"},
+    {"tags", OC_T_LIST, NULL, 0, "labels for `run --tag`"},
+    {"hint", OC_T_STRING, NULL, 0, "the operator's next step, shown under a failure"},
+    {NULL, 0, NULL, 0, NULL},
+};
+
+int plug_core_key(const char *key)
+{
+    for (const oc_option *o = plug_core_options; o->key; o++)
+        if (strcmp(o->key, key) == 0)
+            return 1;
+    return 0;
+}
+
+void plug_reg_init(plug_reg *r)
+{
+    memset(r, 0, sizeof *r);
+}
+
+void plug_reg_add_path(plug_reg *r, const char *list, const char *base_dir)
+{
+    char *copy = xstrdup(list), *save = NULL;
+    for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+        str_trim(d);
+        if (!*d)
+            continue;
+        char *abs = (d[0] == '/' || !base_dir) ? xstrdup(d) : xasprintf("%s/%s", base_dir, d);
+        if (sv_contains(&r->dirs, abs))
+            free(abs);
+        else
+            sv_push(&r->dirs, abs);
+    }
+    free(copy);
+}
+
+/* The folder holding the running program (from /proc/self/exe). */
+static char *exe_dir(void)
+{
+    char buf[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0)
+        return NULL;
+    buf[n] = '\0';
+    char *slash = strrchr(buf, '/');
+    if (slash)
+        *slash = '\0';
+    return xstrdup(buf);
+}
+
+void plug_reg_add_defaults(plug_reg *r)
+{
+    const char *env = getenv("OPSCHECK_PLUGIN_PATH");
+    if (env && *env)
+        plug_reg_add_path(r, env, NULL);
+    char *dir = exe_dir();
+    struct stat st;
+    char *intree = dir ? xasprintf("%s/plugins", dir) : NULL;
+    if (intree && stat(intree, &st) == 0 && S_ISDIR(st.st_mode))
+        plug_reg_add_path(r, intree, NULL);
+    else
+        plug_reg_add_path(r, OC_PLUGINDIR, NULL);
+    free(intree);
+    free(dir);
+}
+
+static int name_ok(const char *name)
+{
+    if (!*name)
+        return 0;
+    for (const char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+            return 0;
+    return 1;
+}
+
+/* A plugin runs with our privileges: refuse files others could replace. */
+static char *check_modes(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return xasprintf("%s: cannot stat: %m", path);
+    if (st.st_mode & (S_IWGRP | S_IWOTH))
+        return xasprintf("%s: refusing a plugin writable by group or others (chmod go-w %s)", path, path);
+    char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    char *err = NULL;
+    if (stat(slash ? dir : ".", &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)) &&
+        !(st.st_mode & S_ISVTX))
+        err = xasprintf("%s: refusing a plugin in a folder writable by group or others (chmod go-w %s)",
+                        path, slash ? dir : ".");
+    free(dir);
+    return err;
+}
+
+/* Is the option table well formed?  Plugin bugs are named here, not at run. */
+static char *check_options(const char *path, const oc_option *opts)
+{
+    if (!opts)
+        return NULL;
+    for (size_t i = 0; opts[i].key; i++) {
+        const oc_option *o = &opts[i];
+        if (o->type < OC_T_STRING || o->type > OC_T_LIST)
+            return xasprintf("%s: option '%s' has an unknown type %d", path, o->key, (int)o->type);
+        if (plug_core_key(o->key))
+            return xasprintf("%s: option '%s' clashes with a core option", path, o->key);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(opts[j].key, o->key) == 0)
+                return xasprintf("%s: option '%s' is declared twice", path, o->key);
+        if (i > 4096)
+            return xasprintf("%s: option table has no terminating entry", path);
+    }
+    return NULL;
+}
+
+static plug *load_file(const char *path, const char *name, char **err)
+{
+    *err = check_modes(path);
+    if (*err)
+        return NULL;
+    void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!dl) {
+        *err = xasprintf("%s: cannot load: %s", path, dlerror());
+        return NULL;
+    }
+    const oc_plugin *(*entry)(void);
+    *(void **)&entry = dlsym(dl, OC_PLUGIN_ENTRY);
+    const oc_plugin *d = entry ? entry() : NULL;
+    if (!entry)
+        *err = xasprintf("%s: no %s() entry point: not an opscheck plugin", path, OC_PLUGIN_ENTRY);
+    else if (!d)
+        *err = xasprintf("%s: %s() returned no descriptor", path, OC_PLUGIN_ENTRY);
+    else if (d->abi != OC_ABI_VERSION)
+        *err = xasprintf("%s: plugin ABI %u, this opscheck speaks ABI %u (rebuild it against <opscheck/plugin.h>)",
+                         path, d->abi, OC_ABI_VERSION);
+    else if (d->size != sizeof(oc_plugin))
+        *err = xasprintf("%s: descriptor size %zu, this opscheck expects %zu (rebuild it against <opscheck/plugin.h>)",
+                         path, d->size, sizeof(oc_plugin));
+    else if (!d->name || strcmp(d->name, name) != 0)
+        *err = xasprintf("%s: descriptor names plugin '%s', but the file is named '%s.so'",
+                         path, d->name ? d->name : "(null)", name);
+    else if (!d->run)
+        *err = xasprintf("%s: descriptor has no run function", path);
+    else
+        *err = check_options(path, d->options);
+    if (*err) {
+        dlclose(dl);
+        return NULL;
+    }
+    plug *p = xcalloc(1, sizeof *p);
+    p->name = xstrdup(name);
+    p->path = xstrdup(path);
+    p->dl = dl;
+    p->desc = d;
+    return p;
+}
+
+const plug *plug_get(plug_reg *r, const char *name, char **err)
+{
+    *err = NULL;
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->v[i]->name, name) == 0)
+            return r->v[i];
+    if (!name_ok(name)) {
+        *err = xasprintf("'%s' is not a plugin name (letters, digits, '-' and '_')", name);
+        return NULL;
+    }
+    char *found = NULL;
+    for (size_t i = 0; i < r->dirs.n; i++) {
+        char *path = xasprintf("%s/%s.so", r->dirs.v[i], name);
+        if (access(path, F_OK) != 0) {
+            free(path);
+            continue;
+        }
+        if (found) {
+            *err = xasprintf("two plugins named '%s': %s and %s", name, found, path);
+            free(found);
+            free(path);
+            return NULL;
+        }
+        found = path;
+    }
+    if (!found) {
+        strbuf b = {0};
+        for (size_t i = 0; i < r->dirs.n; i++)
+            sb_printf(&b, "%s%s", i ? ":" : "", r->dirs.v[i]);
+        *err = xasprintf("unknown plugin '%s' (no %s.so in %s)", name, name, b.s ? b.s : "(empty path)");
+        sb_free(&b);
+        return NULL;
+    }
+    plug *p = load_file(found, name, err);
+    free(found);
+    if (!p)
+        return NULL;
+    r->v = xrealloc(r->v, (r->n + 1) * sizeof *r->v);
+    r->v[r->n++] = p;
+    return p;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void plug_load_all(plug_reg *r, strvec *errs)
+{
+    strvec names = {0};
+    for (size_t i = 0; i < r->dirs.n; i++) {
+        DIR *d = opendir(r->dirs.v[i]);
+        if (!d)
+            continue;
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            size_t n = strlen(e->d_name);
+            if (n <= 3 || strcmp(e->d_name + n - 3, ".so") != 0)
+                continue;
+            char *name = xstrndup(e->d_name, n - 3);
+            if (sv_contains(&names, name))
+                free(name);
+            else
+                sv_push(&names, name);
+        }
+        closedir(d);
+    }
+    qsort(names.v, names.n, sizeof *names.v, cmp_str);
+    for (size_t i = 0; i < names.n; i++) {
+        char *err;
+        if (!plug_get(r, names.v[i], &err)) {
+            sv_push(errs, err);
+        }
+    }
+    sv_free(&names);
+}
+
+int plug_init(plug *p)
+{
+    if (p->init_state == 0)
+        p->init_state = (!p->desc->init || p->desc->init() == 0) ? 1 : -1;
+    return p->init_state == 1 ? 0 : -1;
+}
+
+void plug_reg_free(plug_reg *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        plug *p = r->v[i];
+        if (p->init_state == 1 && p->desc->fini)
+            p->desc->fini();
+        /* Not dlclose()d: libraries such as libcurl keep atexit handlers. */
+        free(p->name);
+        free(p->path);
+        free(p);
+    }
+    free(r->v);
+    sv_free(&r->dirs);
+    sv_free(&r->failed);
+}

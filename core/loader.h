@@ -1,0 +1,47 @@
+/*
+ * loader.h - finds plugins on the plugin path, dlopens them and checks their
+ * descriptor (ABI number, size, name, option table) before any is used.
+ *
+ * The path is, in order: [opscheck] plugin_path folders, $OPSCHECK_PLUGIN_PATH,
+ * then the default folder: ./plugins beside the program when it exists (the
+ * build tree), else the folder `make install` put them in (OC_PLUGINDIR).
+ * Ownership: the registry owns every plug; they live until plug_reg_free().
+ */
+#ifndef OC_LOADER_H
+#define OC_LOADER_H
+
+#include "opscheck/plugin.h"
+#include "util.h"
+
+typedef struct plug {
+    char *name;
+    char *path;
+    void *dl;
+    const oc_plugin *desc;
+    int init_state;     /* 0 not yet, 1 ok, -1 failed */
+} plug;
+
+typedef struct plug_reg {
+    strvec dirs;
+    plug **v;
+    size_t n;
+    strvec failed;      /* names that failed to load (error already given) */
+} plug_reg;
+
+void plug_reg_init(plug_reg *r);
+/* Append folders (colon-separated) to the search path, relative to BASE_DIR. */
+void plug_reg_add_path(plug_reg *r, const char *colon_list, const char *base_dir);
+/* Adds $OPSCHECK_PLUGIN_PATH and the default folder; call after the config's. */
+void plug_reg_add_defaults(plug_reg *r);
+/* Load plugin NAME.  Returns NULL and sets *err (malloc'd) on failure. */
+const plug *plug_get(plug_reg *r, const char *name, char **err);
+/* Every NAME.so on the path, loaded; problems appended to errs. */
+void plug_load_all(plug_reg *r, strvec *errs);
+/* Run the plugin's init once (in the parent, before forking its checks). */
+int plug_init(plug *p);
+void plug_reg_free(plug_reg *r);
+/* Is KEY one of the keys every check has? */
+int plug_core_key(const char *key);
+extern const oc_option plug_core_options[];
+
+#endif

@@ -1,0 +1,364 @@
+/*
+ * main.c - the command line only: parse arguments, load the config, pick
+ * the checks, hand them to run.c, print the summary.  Exit codes:
+ * 0 all passed, 1 a check failed, 2 usage or config error, 3 internal.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "loader.h"
+#include "redact.h"
+#include "run.h"
+#include "tap.h"
+#include "units.h"
+
+#ifndef OC_VERSION
+#define OC_VERSION "0.0.0"
+#endif
+
+enum { EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+
+static const char usage_text[] =
+    "usage: opscheck run [NAME...] [-c FILE]... [--set VAR=VALUE]... [-j N] [--tag TAG]... [-v]\n"
+    "                    [--tap-version 13|14]\n"
+    "       opscheck list [-c FILE]...\n"
+    "       opscheck validate [-c FILE]...\n"
+    "       opscheck plugins [NAME]\n"
+    "       opscheck --version | --help\n"
+    "\n"
+    "NAME is a checklist or a check; no NAME runs every check in file order.\n"
+    "The config is ./checks.ini, or $OPSCHECK_CONFIG, or the -c files merged in order.\n"
+    "Exit: 0 all passed (skips and warnings allowed), 1 a check failed,\n"
+    "      2 usage or config error (nothing ran), 3 internal error.\n";
+
+typedef struct cli {
+    const char *cmd;
+    strvec names, files, sets, tags;
+    int jobs, verbose, tap_version;
+} cli;
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "opscheck: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n%s", usage_text);
+    return EXIT_USAGE;
+}
+
+/* Processes started without fd 0-2 would hand those numbers to our pipes. */
+static void ensure_std_fds(void)
+{
+    for (int fd = 0; fd <= 2; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && errno == EBADF)
+            open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+}
+
+static int parse_cli(int argc, char **argv, cli *o)
+{
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'}, {"set", required_argument, NULL, 's'},
+        {"jobs", required_argument, NULL, 'j'},   {"tag", required_argument, NULL, 't'},
+        {"verbose", no_argument, NULL, 'v'},      {"tap-version", required_argument, NULL, 'T'},
+        {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    o->tap_version = 14;
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "+:c:j:vhV", longopts, NULL)) != -1 || optind < argc) {
+        if (ch == -1) { /* a positional word: the command, then names */
+            if (!o->cmd)
+                o->cmd = argv[optind];
+            else
+                sv_push(&o->names, xstrdup(argv[optind]));
+            optind++;
+            continue;
+        }
+        long long n;
+        switch (ch) {
+        case 'c': sv_push(&o->files, xstrdup(optarg)); break;
+        case 's':
+            if (!strchr(optarg, '='))
+                return usage_error("--set takes VAR=VALUE, not '%s'", optarg);
+            sv_push(&o->sets, xstrdup(optarg));
+            break;
+        case 'j':
+            if (unit_int(optarg, &n) || n < 1 || n > 1024)
+                return usage_error("-j takes a number from 1 to 1024, not '%s'", optarg);
+            o->jobs = (int)n;
+            break;
+        case 't': sv_push(&o->tags, xstrdup(optarg)); break;
+        case 'v': o->verbose = 1; break;
+        case 'T':
+            if (strcmp(optarg, "13") && strcmp(optarg, "14"))
+                return usage_error("--tap-version is 13 or 14, not '%s'", optarg);
+            o->tap_version = atoi(optarg);
+            break;
+        case 'h': o->cmd = "help"; break;
+        case 'V': o->cmd = "version"; break;
+        case ':': return usage_error("%s needs a value", argv[optind - 1]);
+        default: return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    return 0;
+}
+
+static void print_errors(const strvec *errs)
+{
+    for (size_t i = 0; i < errs->n; i++) {
+        char *s = redact(errs->v[i]);
+        fprintf(stderr, "%s\n", s);
+        free(s);
+    }
+}
+
+static cfg *load(cli *o, plug_reg *reg)
+{
+    if (!o->files.n) {
+        const char *env = getenv("OPSCHECK_CONFIG");
+        sv_push(&o->files, xstrdup(env && *env ? env : "checks.ini"));
+    }
+    return cfg_load((const char *const *)o->files.v, o->files.n, (const char *const *)o->sets.v, o->sets.n, reg);
+}
+
+static int has_tag(const cfg_check *k, const strvec *tags)
+{
+    for (size_t i = 0; i < tags->n; i++)
+        if (sv_contains(&k->tags, tags->v[i]))
+            return 1;
+    return 0;
+}
+
+/* Add check I after the checks it needs that are not selected already. */
+static void add_with_needs(cfg *c, size_t i, size_t *sel, size_t *n, char *in)
+{
+    if (in[i])
+        return;
+    in[i] = 1;
+    for (size_t k = 0; k < c->checks[i].needs.n; k++) {
+        size_t j = c->checks[i].need_idx[k];
+        if (j != (size_t)-1 && !in[j])
+            add_with_needs(c, j, sel, n, in);
+    }
+    sel[(*n)++] = i;
+}
+
+/* The checks to run, in order; -1 with a message on an unknown name. */
+static int select_checks(cfg *c, const cli *o, size_t **out, size_t *nout)
+{
+    size_t *want = xcalloc(c->nchecks + 1, sizeof *want), nwant = 0;
+    char *mark = xcalloc(c->nchecks + 1, 1);
+    if (!o->names.n)
+        for (size_t i = 0; i < c->nchecks; i++)
+            want[nwant++] = i;
+    for (size_t n = 0; n < o->names.n; n++) {
+        const char *name = o->names.v[n];
+        ssize_t l = cfg_find_list(c, name), k = cfg_find_check(c, name);
+        if (l < 0 && k < 0) {
+            const char *best = cfg_suggest(c, name);
+            fprintf(stderr, "opscheck: '%s' is not a checklist or a check%s%s%s (see `opscheck list`)\n", name,
+                    best ? " (did you mean '" : "", best ? best : "", best ? "'?)" : "");
+            free(want);
+            free(mark);
+            return -1;
+        }
+        size_t cnt = l >= 0 ? c->lists[l].n : 1;
+        for (size_t i = 0; i < cnt; i++) {
+            size_t idx = l >= 0 ? c->lists[l].idx[i] : (size_t)k;
+            if (!mark[idx]) {
+                mark[idx] = 1;
+                want[nwant++] = idx;
+            }
+        }
+    }
+    size_t *sel = xcalloc(c->nchecks + 1, sizeof *sel), nsel = 0;
+    char *in = xcalloc(c->nchecks + 1, 1);
+    for (size_t i = 0; i < nwant; i++)
+        if (!o->tags.n || has_tag(&c->checks[want[i]], &o->tags))
+            add_with_needs(c, want[i], sel, &nsel, in);
+    free(want);
+    free(mark);
+    free(in);
+    *out = sel;
+    *nout = nsel;
+    return 0;
+}
+
+static int cmd_run(cli *o)
+{
+    plug_reg reg;
+    plug_reg_init(&reg);
+    cfg *c = load(o, &reg);
+    int rc;
+    if (c->errors.n) {
+        print_errors(&c->errors);
+        char *first = redact(c->errors.v[0]);
+        printf("TAP version %d\nBail out! config error: ", o->tap_version);
+        strbuf b = {0};
+        tap_desc(&b, first);
+        printf("%s\n", b.s ? b.s : "");
+        sb_free(&b);
+        free(first);
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    size_t *sel, nsel;
+    if (select_checks(c, o, &sel, &nsel) != 0) {
+        printf("TAP version %d\nBail out! unknown checklist or check\n", o->tap_version);
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    run_opts ro = {.jobs = o->jobs, .verbose = o->verbose, .tap_version = o->tap_version};
+    run_summary sum;
+    rc = run_checks(c, sel, nsel, &ro, &sum);
+    free(sel);
+    fprintf(stderr, "%zu passed, %zu failed, %zu skipped", sum.passed, sum.failed, sum.skipped);
+    if (sum.warned)
+        fprintf(stderr, " (%zu with warnings)", sum.warned);
+    fprintf(stderr, " in %.2fs%s\n", sum.seconds, sum.interrupted ? " (interrupted)" : "");
+out:
+    cfg_free(c);
+    plug_reg_free(&reg);
+    return rc;
+}
+
+static int cmd_validate(cli *o)
+{
+    plug_reg reg;
+    plug_reg_init(&reg);
+    cfg *c = load(o, &reg);
+    int rc = 0;
+    if (c->errors.n) {
+        print_errors(&c->errors);
+        fprintf(stderr, "%zu error%s\n", c->errors.n, c->errors.n == 1 ? "" : "s");
+        rc = EXIT_USAGE;
+    } else {
+        printf("%s: %zu checks, %zu checklists: OK\n", o->files.v[o->files.n - 1], c->nchecks, c->nlists);
+    }
+    cfg_free(c);
+    plug_reg_free(&reg);
+    return rc;
+}
+
+static void print_tags(const strvec *tags)
+{
+    for (size_t i = 0; i < tags->n; i++)
+        printf("%s%s", i ? "," : "", tags->v[i]);
+}
+
+static int cmd_list(cli *o)
+{
+    plug_reg reg;
+    plug_reg_init(&reg);
+    cfg *c = load(o, &reg);
+    int rc = 0;
+    if (c->errors.n) {
+        print_errors(&c->errors);
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    printf("Checklists:\n");
+    for (size_t i = 0; i < c->nlists; i++) {
+        printf("  %s (%zu checks)%s%s\n", c->lists[i].name, c->lists[i].n,
+               c->lists[i].description ? ": " : "", c->lists[i].description ? c->lists[i].description : "");
+        for (size_t k = 0; k < c->lists[i].n; k++)
+            printf("    %s\n", c->checks[c->lists[i].idx[k]].name);
+    }
+    printf("Checks:\n");
+    for (size_t i = 0; i < c->nchecks; i++) {
+        cfg_check *k = &c->checks[i];
+        printf("  %-24s plugin=%-12s tags=", k->name, k->plugin ? k->plugin->name : "?");
+        print_tags(&k->tags);
+        printf("%s%s\n", k->description ? "  " : "", k->description ? k->description : "");
+    }
+out:
+    cfg_free(c);
+    plug_reg_free(&reg);
+    return rc;
+}
+
+static void print_option(const oc_option *op)
+{
+    printf("  %-20s %-10s", op->key, unit_type_name(op->type));
+    printf(" %-12s", op->def ? op->def : "-");
+    printf(" %s%s%s%s%s\n", (op->flags & OC_OPT_REQUIRED) ? "[required] " : "",
+           (op->flags & OC_OPT_SECRET) ? "[secret] " : "", (op->flags & OC_OPT_REPEAT) ? "[repeatable] " : "",
+           (op->flags & OC_OPT_PREFIX) ? "[as KEY.NAME] " : "", op->help ? op->help : "");
+}
+
+static int cmd_plugins(cli *o)
+{
+    plug_reg reg;
+    plug_reg_init(&reg);
+    plug_reg_add_defaults(&reg);
+    int rc = 0;
+    if (o->names.n) {
+        char *err;
+        const plug *p = plug_get(&reg, o->names.v[0], &err);
+        if (!p) {
+            fprintf(stderr, "opscheck: %s\n", err);
+            free(err);
+            rc = EXIT_USAGE;
+        } else {
+            printf("%s - %s\n(%s)\n\n  %-20s %-10s %-12s %s\n", p->name, p->desc->summary ? p->desc->summary : "",
+                   p->path, "option", "type", "default", "meaning");
+            for (const oc_option *op = p->desc->options; op && op->key; op++)
+                print_option(op);
+            printf("\nEvery check also takes:\n");
+            for (const oc_option *op = plug_core_options; op->key; op++)
+                print_option(op);
+        }
+    } else {
+        strvec errs = {0};
+        plug_load_all(&reg, &errs);
+        for (size_t i = 0; i < reg.n; i++)
+            printf("%-14s %s\n", reg.v[i]->name, reg.v[i]->desc->summary ? reg.v[i]->desc->summary : "");
+        for (size_t i = 0; i < errs.n; i++)
+            fprintf(stderr, "opscheck: %s\n", errs.v[i]);
+        if (errs.n)
+            rc = EXIT_USAGE;
+        sv_free(&errs);
+    }
+    plug_reg_free(&reg);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    ensure_std_fds();
+    signal(SIGPIPE, SIG_IGN);
+    cli o = {0};
+    int rc = parse_cli(argc, argv, &o);
+    if (rc)
+        goto out;
+    if (!o.cmd || strcmp(o.cmd, "help") == 0) {
+        fputs(usage_text, o.cmd ? stdout : stderr);
+        rc = o.cmd ? 0 : EXIT_USAGE;
+    } else if (strcmp(o.cmd, "version") == 0) {
+        printf("opscheck %s (plugin ABI %d)\n", OC_VERSION, OC_ABI_VERSION);
+    } else if (strcmp(o.cmd, "run") == 0) {
+        rc = cmd_run(&o);
+    } else if (strcmp(o.cmd, "validate") == 0) {
+        rc = cmd_validate(&o);
+    } else if (strcmp(o.cmd, "list") == 0) {
+        rc = cmd_list(&o);
+    } else if (strcmp(o.cmd, "plugins") == 0) {
+        rc = cmd_plugins(&o);
+    } else {
+        rc = usage_error("unknown command '%s'", o.cmd);
+    }
+out:
+    sv_free(&o.names);
+    sv_free(&o.files);
+    sv_free(&o.sets);
+    sv_free(&o.tags);
+    redact_clear();
+    return rc;
+}

@@ -1,0 +1,208 @@
+/*
+ * oc_api.c - the functions plugins call (<opscheck/plugin.h>), running in
+ * the check's child process.  Getters read the resolved options; results
+ * go to the parent at once as wire records.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_ctx.h"
+#include "units.h"
+#include "wire.h"
+
+static const oc_option *spec_of(const oc_check *c, const char *key)
+{
+    for (const oc_option *o = c->desc->options; o && o->key; o++)
+        if (strcmp(o->key, key) == 0)
+            return o;
+    return NULL;
+}
+
+/* The last value given for KEY, else the table's default, else NULL. */
+static const char *value_of(const oc_check *c, const char *key)
+{
+    for (size_t i = c->res->nopts; i-- > 0;)
+        if (strcmp(c->res->opts[i].key, key) == 0)
+            return c->res->opts[i].value;
+    const oc_option *o = spec_of(c, key);
+    return o ? o->def : NULL;
+}
+
+const char *oc_check_name(const oc_check *c)
+{
+    return c->name;
+}
+
+int oc_opt_isset(const oc_check *c, const char *key)
+{
+    for (size_t i = 0; i < c->res->nopts; i++)
+        if (strcmp(c->res->opts[i].key, key) == 0)
+            return 1;
+    return 0;
+}
+
+const char *oc_opt_str(const oc_check *c, const char *key)
+{
+    return value_of(c, key);
+}
+
+long long oc_opt_int(const oc_check *c, const char *key)
+{
+    const char *v = value_of(c, key);
+    long long n = 0;
+    if (v && unit_int(v, &n) != 0)
+        n = 0;
+    return n;
+}
+
+int oc_opt_bool(const oc_check *c, const char *key)
+{
+    const char *v = value_of(c, key);
+    int b = 0;
+    if (v && unit_bool(v, &b) != 0)
+        b = 0;
+    return b;
+}
+
+long long oc_opt_duration_ms(const oc_check *c, const char *key)
+{
+    const char *v = value_of(c, key);
+    long long n = 0;
+    if (v && unit_duration_ms(v, &n) != 0)
+        n = 0;
+    return n;
+}
+
+long long oc_opt_size(const oc_check *c, const char *key)
+{
+    const char *v = value_of(c, key);
+    long long n = 0;
+    if (v && unit_size(v, &n) != 0)
+        n = 0;
+    return n;
+}
+
+double oc_opt_percent(const oc_check *c, const char *key)
+{
+    const char *v = value_of(c, key);
+    double d = 0;
+    if (v && unit_percent(v, &d) != 0)
+        d = 0;
+    return d;
+}
+
+/* Cache an array so the plugin can keep the pointer until run() returns. */
+static size_t remember(oc_check *c, const char *key, strvec *sv, const char *const **items)
+{
+    c->lists = xrealloc(c->lists, (c->nlists + 1) * sizeof *c->lists);
+    c->lists[c->nlists].key = key;
+    c->lists[c->nlists].items = (const char **)sv->v;
+    c->lists[c->nlists].n = sv->n;
+    c->nlists++;
+    *items = (const char *const *)sv->v;
+    return sv->n;
+}
+
+size_t oc_opt_list(const oc_check *cc, const char *key, const char *const **items)
+{
+    oc_check *c = (oc_check *)cc;
+    static const char *none[] = {NULL};
+    *items = none;
+    const oc_option *o = spec_of(c, key);
+    strvec sv = {0};
+    if (o && (o->flags & OC_OPT_REPEAT) && o->type != OC_T_LIST) {
+        for (size_t i = 0; i < c->res->nopts; i++)
+            if (strcmp(c->res->opts[i].key, key) == 0)
+                sv_push(&sv, xstrdup(c->res->opts[i].value));
+        if (!sv.n && o->def)
+            sv_push(&sv, xstrdup(o->def));
+    } else if (o && (o->flags & OC_OPT_REPEAT)) {
+        for (size_t i = 0; i < c->res->nopts; i++)
+            if (strcmp(c->res->opts[i].key, key) == 0)
+                unit_list(c->res->opts[i].value, &sv);
+        if (!oc_opt_isset(c, key) && o->def)
+            unit_list(o->def, &sv);
+    } else {
+        const char *v = value_of(c, key);
+        if (v)
+            unit_list(v, &sv);
+    }
+    sv_push(&sv, NULL); /* NULL-terminated too, for convenience */
+    sv.n--;
+    return remember(c, key, &sv, items);
+}
+
+size_t oc_opt_map(const oc_check *cc, const char *prefix,
+                  const char *const **names, const char *const **values)
+{
+    oc_check *c = (oc_check *)cc;
+    strvec n = {0}, v = {0};
+    size_t plen = strlen(prefix);
+    for (size_t i = 0; i < c->res->nopts; i++) {
+        const char *k = c->res->opts[i].key;
+        if (strncmp(k, prefix, plen) == 0 && k[plen] == '.' && k[plen + 1]) {
+            sv_push(&n, xstrdup(k + plen + 1));
+            sv_push(&v, xstrdup(c->res->opts[i].value));
+        }
+    }
+    sv_push(&n, NULL);
+    n.n--;
+    sv_push(&v, NULL);
+    v.n--;
+    remember(c, prefix, &v, values);
+    return remember(c, prefix, &n, names);
+}
+
+long long oc_remaining_ms(const oc_check *c)
+{
+    long long left = c->deadline_ms - now_ms();
+    return left > 0 ? left : 0;
+}
+
+static void send_assert(oc_check *c, const char *status, const char *fmt, va_list ap)
+{
+    char *msg = fmt ? xvasprintf(fmt, ap) : xstrdup("");
+    const char *f[] = {status, msg};
+    wire_send(c->fd, WIRE_ASSERT, f, 2);
+    free(msg);
+}
+
+#define ASSERT_FN(fn, st)                              \
+    void fn(oc_check *c, const char *fmt, ...)         \
+    {                                                  \
+        va_list ap;                                    \
+        va_start(ap, fmt);                             \
+        send_assert(c, st, fmt, ap);                   \
+        va_end(ap);                                    \
+    }
+ASSERT_FN(oc_pass, "pass")
+ASSERT_FN(oc_fail, "fail")
+ASSERT_FN(oc_warn, "warn")
+ASSERT_FN(oc_skip, "skip")
+
+void oc_expect(oc_check *c, const char *expected, const char *seen)
+{
+    const char *f[] = {expected, seen};
+    wire_send(c->fd, WIRE_EXPECT, f, 2);
+}
+
+void oc_diag(oc_check *c, const char *key, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *val = xvasprintf(fmt, ap);
+    va_end(ap);
+    const char *f[] = {key, val};
+    wire_send(c->fd, WIRE_DIAG, f, 2);
+    free(val);
+}
+
+void oc_metric(oc_check *c, const char *name, double value, const char *unit)
+{
+    char num[64];
+    snprintf(num, sizeof num, "%.17g", value);
+    const char *f[] = {name, num, unit ? unit : ""};
+    wire_send(c->fd, WIRE_METRIC, f, 3);
+}

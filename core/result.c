@@ -1,0 +1,72 @@
+/* result.c - see result.h. */
+#include "result.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+void result_clear(check_result *r)
+{
+    for (size_t i = 0; i < r->nasserts; i++) {
+        free(r->asserts[i].msg);
+        free(r->asserts[i].expected);
+        free(r->asserts[i].seen);
+    }
+    free(r->asserts);
+    for (size_t i = 0; i < r->ndiags; i++) {
+        free(r->diags[i].key);
+        free(r->diags[i].val);
+    }
+    free(r->diags);
+    for (size_t i = 0; i < r->nmetrics; i++) {
+        free(r->metrics[i].name);
+        free(r->metrics[i].unit);
+    }
+    free(r->metrics);
+    for (size_t i = 0; i < r->nattempts; i++)
+        free(r->attempts[i].message);
+    free(r->attempts);
+    free(r->message);
+    free(r->output);
+    memset(r, 0, sizeof *r);
+}
+
+/* Worst status wins (fail > warn > pass); all-skip is a skip.  The message
+ * is the first assertion of the winning status. */
+void result_summarise(check_result *r)
+{
+    res_status worst = RES_SKIP;
+    int any_pass = 0;
+    for (size_t i = 0; i < r->nasserts; i++) {
+        res_status s = r->asserts[i].status;
+        if (s == RES_FAIL)
+            worst = RES_FAIL;
+        else if (s == RES_WARN && worst != RES_FAIL)
+            worst = RES_WARN;
+        else if (s == RES_PASS)
+            any_pass = 1;
+    }
+    if (worst == RES_SKIP && any_pass)
+        worst = RES_PASS;
+    r->status = worst;
+    free(r->message);
+    r->message = NULL;
+    for (size_t i = 0; i < r->nasserts; i++) {
+        if (r->asserts[i].status == worst) {
+            r->message = xstrdup(r->asserts[i].msg);
+            break;
+        }
+    }
+}
+
+const char *res_status_name(res_status s)
+{
+    switch (s) {
+    case RES_PASS: return "pass";
+    case RES_WARN: return "warn";
+    case RES_SKIP: return "skip";
+    case RES_FAIL: return "fail";
+    }
+    return "?";
+}

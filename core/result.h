@@ -1,0 +1,56 @@
+/*
+ * result.h - what one check produced, as the parent assembles it from the
+ * child's records (wire.h), and the check-level outcome the TAP writer and
+ * reports read.  Every string here is owned by the result.
+ */
+#ifndef OC_RESULT_H
+#define OC_RESULT_H
+
+#include <stddef.h>
+
+typedef enum res_status { RES_PASS = 0, RES_WARN, RES_SKIP, RES_FAIL } res_status;
+
+typedef struct res_assert {
+    res_status status;
+    char *msg;
+    char *expected, *seen;   /* or NULL */
+} res_assert;
+
+typedef struct res_kv {
+    char *key, *val;
+} res_kv;
+
+typedef struct res_metric {
+    char *name, *unit;
+    double value;
+} res_metric;
+
+typedef struct res_attempt {
+    res_status status;
+    char *message;           /* the reason, one line */
+    long long duration_ms;
+} res_attempt;
+
+typedef struct check_result {
+    res_status status;
+    char *message;           /* why it failed / was skipped / warned, one line */
+    res_assert *asserts;
+    size_t nasserts;
+    res_kv *diags;
+    size_t ndiags;
+    res_metric *metrics;
+    size_t nmetrics;
+    char *output;            /* captured stderr, bounded (already cut) */
+    size_t output_len, output_dropped;
+    int truncated;           /* records dropped past the limits */
+    long long duration_ms;   /* of the last attempt */
+    res_attempt *attempts;   /* every attempt, in order */
+    size_t nattempts;
+} check_result;
+
+void result_clear(check_result *r);        /* frees members, zeroes */
+/* The check-level status and message from the assertions. */
+void result_summarise(check_result *r);
+const char *res_status_name(res_status s);
+
+#endif

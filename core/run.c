@@ -1,0 +1,431 @@
+/* run.c - the scheduler and event loop (see run.h). */
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "redact.h"
+#include "run_child.h"
+#include "tap.h"
+#include "wire.h"
+
+#define OUTPUT_KEEP (16 * 1024)   /* captured stderr kept per attempt */
+#define DRAIN_GRACE_MS 1000       /* after exit, how long pipes may stay open */
+
+typedef enum { JOB_WAIT, JOB_RUNNING, JOB_RETRY, JOB_DONE } job_state;
+
+typedef struct job {
+    size_t check;
+    job_state state;
+    cfg_resolved res;
+    int resolved;
+    pid_t pid;
+    int res_fd, out_fd;
+    int reaped, wstatus, timed_out;
+    long long started_ms, deadline_ms, reaped_ms, retry_at_ms;
+    wire_reader wr;
+    strbuf out;
+    size_t out_dropped;
+    check_result cur;       /* the attempt under way */
+    res_attempt *attempts;
+    size_t nattempts;
+} job;
+
+static volatile sig_atomic_t got_signal;
+static int wake_pipe[2] = {-1, -1};
+
+static void on_signal(int sig)
+{
+    int e = errno;
+    if (sig != SIGCHLD && !got_signal)
+        got_signal = sig;
+    if (write(wake_pipe[1], "x", 1) < 0) {
+        /* full pipe: the loop is awake anyway */
+    }
+    errno = e;
+}
+
+static void install_signals(void)
+{
+    if (wake_pipe[0] < 0 && pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+        perror("opscheck: pipe");
+        exit(3);
+    }
+    struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGCHLD, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static const char *signame(int sig)
+{
+    static char buf[32];
+    const char *abbrev = sigabbrev_np(sig);
+    if (abbrev)
+        snprintf(buf, sizeof buf, "SIG%s", abbrev);
+    else
+        snprintf(buf, sizeof buf, "signal %d", sig);
+    return buf;
+}
+
+static char *fmt_duration(long long ms)
+{
+    if (ms % 1000 == 0)
+        return xasprintf("%llds", ms / 1000);
+    return xasprintf("%lldms", ms);
+}
+
+/* Why an attempt ended, when the plugin did not say so itself. */
+static char *abnormal_reason(job *j, const cfg_check *k)
+{
+    if (j->timed_out) {
+        char *d = fmt_duration(k->timeout_ms);
+        char *m = xasprintf("timed out after %s", d);
+        free(d);
+        return m;
+    }
+    if (WIFSIGNALED(j->wstatus))
+        return xasprintf("killed by %s%s", signame(WTERMSIG(j->wstatus)),
+                         WCOREDUMP(j->wstatus) ? " (core dumped)" : "");
+    if (!j->wr.ended) {
+        int code = WIFEXITED(j->wstatus) ? WEXITSTATUS(j->wstatus) : -1;
+        return xasprintf("plugin exited with status %d before reporting its result", code);
+    }
+    if (j->cur.nasserts == 0)
+        return xstrdup("plugin returned without reporting any result");
+    return NULL;
+}
+
+static void finish_attempt(cfg *c, job *j, const run_opts *o)
+{
+    cfg_check *k = &c->checks[j->check];
+    long long now = now_ms();
+    check_result *r = &j->cur;
+    r->duration_ms = now - j->started_ms;
+    if (j->out.len) {
+        size_t keep = j->out_dropped ? redact_safe_len(j->out.s, j->out.len) : j->out.len;
+        r->output = xstrndup(j->out.s, keep);
+        r->output_len = keep;
+        r->output_dropped = j->out_dropped + (j->out.len - keep);
+    }
+    sb_free(&j->out);
+    j->out_dropped = 0;
+    char *why = abnormal_reason(j, k);
+    if (why) {
+        if (r->nasserts) { /* keep what it reported, then say how it ended */
+            r->asserts = xrealloc(r->asserts, (r->nasserts + 1) * sizeof *r->asserts);
+            r->asserts[r->nasserts++] = (res_assert){RES_FAIL, xstrdup(why), NULL, NULL};
+        }
+        r->status = RES_FAIL;
+        free(r->message);
+        r->message = why;
+    } else {
+        result_summarise(r);
+    }
+    wire_reader_free(&j->wr);
+    memset(&j->wr, 0, sizeof j->wr);
+    j->attempts = xrealloc(j->attempts, (j->nattempts + 1) * sizeof *j->attempts);
+    j->attempts[j->nattempts++] = (res_attempt){r->status, xstrdup(r->message ? r->message : ""),
+                                                r->duration_ms};
+    j->pid = 0;
+    if (r->status == RES_FAIL && (int)j->nattempts <= k->retries && !got_signal) {
+        j->state = JOB_RETRY;
+        j->retry_at_ms = now + k->retry_delay_ms;
+        result_clear(&j->cur);
+        return;
+    }
+    (void)o;
+    j->state = JOB_DONE;
+    r->attempts = j->attempts;
+    r->nattempts = j->nattempts;
+    j->attempts = NULL;
+    j->nattempts = 0;
+}
+
+/* A check that never forks (its values could not be resolved, its plugin
+ * failed init, or a needed check did not pass). */
+static void finish_without_running(job *j, res_status st, char *message)
+{
+    result_clear(&j->cur);
+    j->cur.status = st;
+    j->cur.message = message;
+    j->cur.attempts = xcalloc(1, sizeof *j->cur.attempts);
+    j->cur.attempts[0] = (res_attempt){st, xstrdup(message), 0};
+    j->cur.nattempts = 1;
+    j->state = JOB_DONE;
+}
+
+static void start_attempt(cfg *c, job *j)
+{
+    cfg_check *k = &c->checks[j->check];
+    if (!j->resolved) {
+        cfg_resolve(c, j->check, &j->res);
+        j->resolved = 1;
+    }
+    if (j->res.error) {
+        finish_without_running(j, RES_FAIL, xstrdup(j->res.error));
+        return;
+    }
+    if (plug_init((plug *)k->plugin) != 0) {
+        finish_without_running(j, RES_FAIL, xasprintf("plugin %s: init failed", k->plugin->name));
+        return;
+    }
+    result_clear(&j->cur);
+    j->started_ms = now_ms();
+    j->deadline_ms = j->started_ms + k->timeout_ms;
+    j->reaped = j->timed_out = 0;
+    j->wstatus = 0;
+    j->pid = child_spawn(k, &j->res, j->deadline_ms, &j->res_fd, &j->out_fd);
+    if (j->pid < 0) {
+        finish_without_running(j, RES_FAIL, xasprintf("cannot start the check: fork: %s", strerror(errno)));
+        return;
+    }
+    j->state = JOB_RUNNING;
+}
+
+static void read_fd(int *fd, job *j, int is_result)
+{
+    char buf[65536];
+    for (int rounds = 0; *fd >= 0 && rounds < 16; rounds++) {
+        ssize_t n = read(*fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return;
+        if (n <= 0) {
+            close(*fd);
+            *fd = -1;
+            return;
+        }
+        if (is_result) {
+            if (wire_feed(&j->wr, buf, (size_t)n, &j->cur) != 0) {
+                /* garbage on the record pipe: stop listening to it */
+                close(*fd);
+                *fd = -1;
+                j->wr.ended = 0;
+            }
+        } else {
+            size_t room = j->out.len < OUTPUT_KEEP ? OUTPUT_KEEP - j->out.len : 0;
+            size_t take = (size_t)n < room ? (size_t)n : room;
+            sb_add(&j->out, buf, take);
+            j->out_dropped += (size_t)n - take;
+        }
+    }
+}
+
+/* Reap children that exited.  The group is killed while the child is still
+ * a zombie, so its id cannot have been reused: no grandchild survives. */
+static void reap(job *jobs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        job *j = &jobs[i];
+        if (j->state != JOB_RUNNING || j->reaped)
+            continue;
+        siginfo_t si = {0};
+        if (waitid(P_PID, (id_t)j->pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0 || si.si_pid != j->pid)
+            continue;
+        kill(-j->pid, SIGKILL);
+        while (waitpid(j->pid, &j->wstatus, 0) < 0 && errno == EINTR)
+            ;
+        j->reaped = 1;
+        j->reaped_ms = now_ms();
+    }
+}
+
+static void kill_all(job *jobs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        job *j = &jobs[i];
+        if (j->state != JOB_RUNNING)
+            continue;
+        if (!j->reaped) {
+            kill(-j->pid, SIGKILL);
+            kill(j->pid, SIGKILL);
+            while (waitpid(j->pid, &j->wstatus, 0) < 0 && errno == EINTR)
+                ;
+            j->reaped = 1;
+        }
+        if (j->res_fd >= 0)
+            close(j->res_fd);
+        if (j->out_fd >= 0)
+            close(j->out_fd);
+        j->res_fd = j->out_fd = -1;
+    }
+}
+
+/* Skip a waiting check whose needs did not pass; 1 when decided. */
+static int needs_state(cfg *c, job *jobs, const ssize_t *job_of, job *j, int *ready)
+{
+    cfg_check *k = &c->checks[j->check];
+    *ready = 1;
+    for (size_t n = 0; n < k->needs.n; n++) {
+        ssize_t ji = job_of[k->need_idx[n]];
+        if (ji < 0)
+            continue;
+        job *d = &jobs[ji];
+        if (d->state != JOB_DONE) {
+            *ready = 0;
+            continue;
+        }
+        if (d->cur.status == RES_FAIL || d->cur.status == RES_SKIP) {
+            finish_without_running(j, RES_SKIP, xasprintf("needs %s (%s)", k->needs.v[n],
+                                                          d->cur.status == RES_FAIL ? "failed" : "skipped"));
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int run_checks(cfg *c, const size_t *sel, size_t nsel, const run_opts *o, run_summary *sum)
+{
+    double t0 = now_s();
+    memset(sum, 0, sizeof *sum);
+    install_signals();
+    job *jobs = xcalloc(nsel ? nsel : 1, sizeof *jobs);
+    ssize_t *job_of = xmalloc((c->nchecks ? c->nchecks : 1) * sizeof *job_of);
+    for (size_t i = 0; i < c->nchecks; i++)
+        job_of[i] = -1;
+    for (size_t i = 0; i < nsel; i++) {
+        jobs[i].check = sel[i];
+        jobs[i].res_fd = jobs[i].out_fd = -1;
+        job_of[sel[i]] = (ssize_t)i;
+    }
+    int max_jobs = o->jobs > 0 ? o->jobs : c->jobs > 0 ? c->jobs : 8;
+    if ((size_t)max_jobs > nsel && nsel > 0)
+        max_jobs = (int)nsel;
+    tap_begin(o->tap_version, nsel);
+
+    size_t next_out = 0, running = 0;
+    struct pollfd *pfd = xcalloc(2 * nsel + 1, sizeof *pfd);
+    job **pjob = xcalloc(2 * nsel + 1, sizeof *pjob);
+    while (next_out < nsel && !got_signal) {
+        long long now = now_ms();
+        /* start what can start, in selection order */
+        for (size_t i = 0; i < nsel && running < (size_t)max_jobs; i++) {
+            job *j = &jobs[i];
+            int ready = 0;
+            if (j->state == JOB_WAIT && !needs_state(c, jobs, job_of, j, &ready) && ready)
+                start_attempt(c, j);
+            else if (j->state == JOB_RETRY && j->retry_at_ms <= now)
+                start_attempt(c, j);
+            else
+                continue;
+            if (j->state == JOB_RUNNING)
+                running++;
+        }
+        /* write every result whose predecessors are written */
+        while (next_out < nsel && jobs[next_out].state == JOB_DONE) {
+            job *j = &jobs[next_out];
+            check_result *r = &j->cur;
+            tap_check(next_out + 1, c, &c->checks[j->check], r, o->verbose);
+            sum->passed += r->status == RES_PASS || r->status == RES_WARN;
+            sum->warned += r->status == RES_WARN;
+            sum->failed += r->status == RES_FAIL;
+            sum->skipped += r->status == RES_SKIP;
+            next_out++;
+        }
+        if (next_out >= nsel)
+            break;
+        /* wait for output, an exit, a deadline or a retry time */
+        size_t np = 0;
+        pfd[np++] = (struct pollfd){.fd = wake_pipe[0], .events = POLLIN};
+        long long wait = 1000;
+        for (size_t i = 0; i < nsel; i++) {
+            job *j = &jobs[i];
+            if (j->state == JOB_RETRY && j->retry_at_ms - now < wait)
+                wait = j->retry_at_ms - now;
+            if (j->state != JOB_RUNNING)
+                continue;
+            long long until = j->reaped ? j->reaped_ms + DRAIN_GRACE_MS : j->deadline_ms;
+            if (until - now < wait)
+                wait = until - now;
+            if (j->res_fd >= 0) {
+                pjob[np] = j;
+                pfd[np++] = (struct pollfd){.fd = j->res_fd, .events = POLLIN};
+            }
+            if (j->out_fd >= 0) {
+                pjob[np] = j;
+                pfd[np++] = (struct pollfd){.fd = j->out_fd, .events = POLLIN};
+            }
+        }
+        if (wait < 0)
+            wait = 0;
+        int pr = poll(pfd, np, (int)wait);
+        if (pr < 0 && errno != EINTR) {
+            perror("opscheck: poll");
+            kill_all(jobs, nsel);
+            free(pfd);
+            free(pjob);
+            free(jobs);
+            free(job_of);
+            return 3;
+        }
+        char drain[256];
+        while (read(wake_pipe[0], drain, sizeof drain) > 0)
+            ;
+        for (size_t p = 1; pr > 0 && p < np; p++) {
+            if (!pfd[p].revents)
+                continue;
+            job *j = pjob[p];
+            if (pfd[p].fd == j->res_fd)
+                read_fd(&j->res_fd, j, 1);
+            else if (pfd[p].fd == j->out_fd)
+                read_fd(&j->out_fd, j, 0);
+        }
+        reap(jobs, nsel);
+        now = now_ms();
+        for (size_t i = 0; i < nsel; i++) {
+            job *j = &jobs[i];
+            if (j->state != JOB_RUNNING)
+                continue;
+            if (!j->reaped && now >= j->deadline_ms && !j->timed_out) {
+                j->timed_out = 1;
+                kill(-j->pid, SIGKILL);
+                kill(j->pid, SIGKILL);
+            }
+            if (j->reaped && (j->res_fd >= 0 || j->out_fd >= 0) && now >= j->reaped_ms + DRAIN_GRACE_MS) {
+                /* something outside the group holds the pipes: stop waiting */
+                if (j->res_fd >= 0)
+                    close(j->res_fd);
+                if (j->out_fd >= 0)
+                    close(j->out_fd);
+                j->res_fd = j->out_fd = -1;
+            }
+            if (j->reaped && j->res_fd < 0 && j->out_fd < 0) {
+                finish_attempt(c, j, o);
+                running--;
+            }
+        }
+    }
+    int rc = sum->failed ? 1 : 0;
+    if (got_signal) {
+        kill_all(jobs, nsel);
+        sum->interrupted = got_signal;
+        tap_bail("interrupted");
+        rc = 128 + got_signal;
+    }
+    sum->seconds = now_s() - t0;
+    for (size_t i = 0; i < nsel; i++) {
+        if (jobs[i].resolved)
+            cfg_resolved_free(&jobs[i].res);
+        result_clear(&jobs[i].cur);
+        for (size_t a = 0; a < jobs[i].nattempts; a++)
+            free(jobs[i].attempts[a].message);
+        free(jobs[i].attempts);
+        wire_reader_free(&jobs[i].wr);
+        sb_free(&jobs[i].out);
+    }
+    free(pfd);
+    free(pjob);
+    free(jobs);
+    free(job_of);
+    return rc;
+}

@@ -1,0 +1,272 @@
+/* tap.c - see tap.h. */
+#include "tap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "redact.h"
+
+#define OUTPUT_SHOWN 4096 /* bytes of captured stderr shown in YAML */
+
+static int tap_version = 14;
+
+/* Length of a valid UTF-8 sequence at S (1-4), or 0 when invalid. */
+static size_t utf8_len(const unsigned char *s)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t n = (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
+    if (!n || (n == 2 && s[0] < 0xC2) || s[0] > 0xF4)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    return n;
+}
+
+void tap_yaml_str(strbuf *b, const char *raw)
+{
+    char *s = redact(raw);
+    sb_putc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t n = utf8_len(p);
+        if (n == 0) {
+            sb_puts(b, "\\uFFFD"); /* not UTF-8: keep the stream valid */
+            p++;
+            continue;
+        }
+        if (n > 1) {
+            sb_add(b, (const char *)p, n);
+            p += n;
+            continue;
+        }
+        switch (*p) {
+        case '"': sb_puts(b, "\\\""); break;
+        case '\\': sb_puts(b, "\\\\"); break;
+        case '\n': sb_puts(b, "\\n"); break;
+        case '\t': sb_puts(b, "\\t"); break;
+        case '\r': sb_puts(b, "\\r"); break;
+        default:
+            if (*p < 0x20 || *p == 0x7f)
+                sb_printf(b, "\\x%02x", *p);
+            else
+                sb_putc(b, (char)*p);
+        }
+        p++;
+    }
+    sb_putc(b, '"');
+    free(s);
+}
+
+void tap_desc(strbuf *b, const char *raw)
+{
+    char *s = redact(raw);
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t n = utf8_len(p);
+        if (n > 1) {
+            sb_add(b, (const char *)p, n);
+            p += n;
+            continue;
+        }
+        if (n == 0 || *p < 0x20 || *p == 0x7f)
+            sb_putc(b, n == 0 ? '?' : ' ');
+        else if (*p == '#' || *p == '\\') {
+            sb_putc(b, '\\');
+            sb_putc(b, (char)*p);
+        } else
+            sb_putc(b, (char)*p);
+        p++;
+    }
+    free(s);
+}
+
+static void emit(strbuf *b)
+{
+    fwrite(b->s, 1, b->len, stdout);
+    fflush(stdout);
+    sb_free(b);
+}
+
+void tap_begin(int version, size_t count)
+{
+    tap_version = version;
+    printf("TAP version %d\n", version);
+    if (count == 0)
+        printf("1..0 # SKIP no checks selected\n");
+    else
+        printf("1..%zu\n", count);
+    fflush(stdout);
+}
+
+void tap_bail(const char *reason)
+{
+    strbuf b = {0};
+    sb_puts(&b, "Bail out! ");
+    tap_desc(&b, reason);
+    sb_putc(&b, '\n');
+    emit(&b);
+}
+
+/* YAML keys: lower_snake only, never twice in one mapping. */
+static void yaml_key_raw(strbuf *b, const char *ind, const char *key, strvec *seen, const char *after)
+{
+    char k[64];
+    size_t n = 0;
+    for (const char *p = key; *p && n < sizeof k - 8; p++)
+        k[n++] = ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_') ? *p
+               : (*p >= 'A' && *p <= 'Z') ? (char)(*p - 'A' + 'a') : '_';
+    k[n] = '\0';
+    if (!n)
+        strcpy(k, "diag");
+    char *use = xstrdup(k);
+    for (int i = 2; sv_contains(seen, use); i++) {
+        free(use);
+        use = xasprintf("%s_%d", k, i);
+    }
+    sb_printf(b, "%s%s:%s", ind, use, after);
+    sv_push(seen, use);
+}
+
+static void yaml_key(strbuf *b, const char *ind, const char *key, strvec *seen)
+{
+    yaml_key_raw(b, ind, key, seen, " ");
+}
+
+/* A key whose value is a nested block on the next lines. */
+static void yaml_block_key(strbuf *b, const char *ind, const char *key, strvec *seen)
+{
+    yaml_key_raw(b, ind, key, seen, "\n");
+}
+
+static void yaml_kv(strbuf *b, const char *ind, const char *key, const char *val, strvec *seen)
+{
+    yaml_key(b, ind, key, seen);
+    tap_yaml_str(b, val);
+    sb_putc(b, '\n');
+}
+
+static void assertion_yaml(strbuf *b, const char *ind, const res_assert *a)
+{
+    strvec seen = {0};
+    sb_printf(b, "%s---\n", ind);
+    char *in2 = xasprintf("%s", ind);
+    yaml_kv(b, in2, "message", a->msg, &seen);
+    yaml_kv(b, in2, "severity", res_status_name(a->status), &seen);
+    if (a->expected)
+        yaml_kv(b, in2, "expected", a->expected, &seen);
+    if (a->seen)
+        yaml_kv(b, in2, "seen", a->seen, &seen);
+    sb_printf(b, "%s...\n", ind);
+    free(in2);
+    sv_free(&seen);
+}
+
+static void test_line(strbuf *b, const char *ind, int ok, size_t num, const char *desc, const char *skip)
+{
+    sb_printf(b, "%s%sok %zu - ", ind, ok ? "" : "not ", num);
+    tap_desc(b, desc);
+    if (skip) {
+        sb_puts(b, " # SKIP");
+        if (*skip)
+            sb_putc(b, ' ');
+        tap_desc(b, skip);
+    }
+    sb_putc(b, '\n');
+}
+
+static void check_yaml(strbuf *b, const cfg_check *k, const check_result *r, int verbose, int single)
+{
+    strvec seen = {0};
+    const char *ind = "  ";
+    sb_puts(b, "  ---\n");
+    if (r->message)
+        yaml_kv(b, ind, "message", r->message, &seen);
+    yaml_kv(b, ind, "severity", res_status_name(r->status), &seen);
+    if (single && r->nasserts == 1) {
+        if (r->asserts[0].expected)
+            yaml_kv(b, ind, "expected", r->asserts[0].expected, &seen);
+        if (r->asserts[0].seen)
+            yaml_kv(b, ind, "seen", r->asserts[0].seen, &seen);
+    }
+    if (k->plugin)
+        yaml_kv(b, ind, "plugin", k->plugin->name, &seen);
+    yaml_key(b, ind, "duration_ms", &seen);
+    sb_printf(b, "%lld\n", r->duration_ms);
+    yaml_key(b, ind, "attempts", &seen);
+    sb_printf(b, "%zu\n", r->nattempts);
+    if (r->nattempts > 1) {
+        yaml_block_key(b, ind, "attempt_log", &seen);
+        for (size_t i = 0; i < r->nattempts; i++) {
+            sb_printf(b, "    - status: \"%s\"\n      duration_ms: %lld\n      message: ",
+                      res_status_name(r->attempts[i].status), r->attempts[i].duration_ms);
+            tap_yaml_str(b, r->attempts[i].message);
+            sb_putc(b, '\n');
+        }
+    }
+    for (size_t i = 0; i < r->ndiags; i++)
+        yaml_kv(b, ind, r->diags[i].key, r->diags[i].val, &seen);
+    if (r->nmetrics && (verbose || r->status != RES_PASS)) {
+        yaml_block_key(b, ind, "metrics", &seen);
+        strvec mseen = {0};
+        for (size_t i = 0; i < r->nmetrics; i++) {
+            yaml_block_key(b, "    ", r->metrics[i].name, &mseen);
+            sb_printf(b, "      value: %.10g\n      unit: ", r->metrics[i].value);
+            tap_yaml_str(b, r->metrics[i].unit);
+            sb_putc(b, '\n');
+        }
+        sv_free(&mseen);
+    }
+    if (r->truncated)
+        yaml_kv(b, ind, "note", "the plugin reported more than the limits keep; the rest was dropped", &seen);
+    if (r->output && r->output_len) {
+        char *red = redact_n(r->output, r->output_len);
+        size_t len = strlen(red);
+        size_t extra = r->output_dropped;
+        if (len > OUTPUT_SHOWN) {
+            extra += len - OUTPUT_SHOWN;
+            red[OUTPUT_SHOWN] = '\0';
+        }
+        yaml_kv(b, ind, "output", red, &seen);
+        if (extra) {
+            yaml_key(b, ind, "output_dropped_bytes", &seen);
+            sb_printf(b, "%zu\n", extra);
+        }
+        free(red);
+    }
+    if (k->hint && r->status != RES_PASS)
+        yaml_kv(b, ind, "hint", k->hint, &seen);
+    sb_puts(b, "  ...\n");
+    sv_free(&seen);
+}
+
+void tap_check(size_t num, const cfg *c, const cfg_check *k, const check_result *r, int verbose)
+{
+    (void)c;
+    strbuf b = {0};
+    if (r->status == RES_SKIP && r->nasserts <= 1) {
+        test_line(&b, "", 1, num, k->name, r->message ? r->message : "skipped");
+        if (verbose)
+            check_yaml(&b, k, r, verbose, 1);
+        emit(&b);
+        return;
+    }
+    int sub = r->nasserts > 1;
+    if (sub) {
+        sb_puts(&b, "    # Subtest: ");
+        tap_desc(&b, k->name);
+        sb_printf(&b, "\n    1..%zu\n", r->nasserts);
+        for (size_t i = 0; i < r->nasserts; i++) {
+            const res_assert *a = &r->asserts[i];
+            test_line(&b, "    ", a->status != RES_FAIL, i + 1, a->msg[0] ? a->msg : res_status_name(a->status),
+                      a->status == RES_SKIP ? "" : NULL);
+            if (a->status == RES_FAIL || a->status == RES_WARN || (verbose && (a->expected || a->seen)))
+                assertion_yaml(&b, "      ", a);
+        }
+    }
+    test_line(&b, "", r->status != RES_FAIL, num, k->name,
+              r->status == RES_SKIP ? (r->message ? r->message : "skipped") : NULL);
+    if (r->status == RES_FAIL || r->status == RES_WARN || verbose)
+        check_yaml(&b, k, r, verbose, !sub);
+    emit(&b);
+}

@@ -1,0 +1,46 @@
+/*
+ * util.h - allocation that aborts on failure (no half-recovery: an
+ * out-of-memory check runner has nothing useful left to say), a growable
+ * string buffer, and small string helpers.
+ */
+#ifndef OC_UTIL_H
+#define OC_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
+
+/* Append-only byte buffer; s is always NUL-terminated. Owner frees s. */
+typedef struct strbuf {
+    char *s;
+    size_t len, cap;
+} strbuf;
+void sb_add(strbuf *b, const char *data, size_t n);
+void sb_puts(strbuf *b, const char *s);
+void sb_putc(strbuf *b, char c);
+void sb_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *sb_steal(strbuf *b);  /* returns s (never NULL), leaves b empty */
+void sb_free(strbuf *b);
+
+/* Growable array of owned strings. */
+typedef struct strvec {
+    char **v;
+    size_t n, cap;
+} strvec;
+void sv_push(strvec *sv, char *owned);
+void sv_free(strvec *sv);
+int sv_contains(const strvec *sv, const char *s);
+
+long long now_ms(void);            /* CLOCK_MONOTONIC in ms */
+double now_s(void);                /* CLOCK_MONOTONIC in s */
+int str_starts(const char *s, const char *prefix);
+char *str_trim(char *s);           /* in place; returns s */
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * wire.h - the records a check's child process sends its parent over a
+ * pipe: one record per oc_* call, written as it happens, so what a plugin
+ * reported before crashing is not lost.  A record is a type byte, a 32-bit
+ * length and that many bytes of NUL-separated fields.  WIRE_END closes a
+ * run that returned normally; its absence means the child died.
+ */
+#ifndef OC_WIRE_H
+#define OC_WIRE_H
+
+#include <stddef.h>
+
+#include "result.h"
+#include "util.h"
+
+enum {
+    WIRE_ASSERT = 'A', /* status letter, message */
+    WIRE_EXPECT = 'E', /* expected, seen */
+    WIRE_DIAG = 'D',   /* key, value */
+    WIRE_METRIC = 'M', /* name, value (%.17g), unit */
+    WIRE_END = 'Z'
+};
+
+#define WIRE_MAX_FIELD (64 * 1024)   /* longer fields are cut by the sender */
+#define WIRE_MAX_ASSERTS 1000
+#define WIRE_MAX_DIAGS 500
+#define WIRE_MAX_METRICS 500
+
+/* Child side: write one record; exits the child if the parent is gone. */
+void wire_send(int fd, char type, const char *const *fields, size_t nfields);
+
+/* Parent side: bytes as they arrive; complete records are applied to R.
+ * Returns -1 on a malformed stream (the child is then treated as broken). */
+typedef struct wire_reader {
+    strbuf buf;
+    int ended;
+} wire_reader;
+int wire_feed(wire_reader *w, const char *data, size_t n, check_result *r);
+void wire_reader_free(wire_reader *w);
+
+#endif

@@ -1,0 +1,356 @@
+/*
+ * exec.c - the exec plugin: run a program as a check.
+ *
+ * The program speaks either the Nagios plugin protocol (exit 0/1/2/3, a
+ * message line, perfdata after '|') or TAP (a bats suite, a prove-style
+ * script): TAP when its first non-empty stdout line is "TAP version N" or
+ * a plan.  Secrets reach it only through `env` (the core refuses them in
+ * `command`, which any user can read in ps).  This file turns options into
+ * an argv and an environment and a finished run into oc_* reports;
+ * spawn.c runs the program, the parsers read what it wrote.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <opscheck/plugin.h>
+
+#include "exec_int.h"
+
+extern char **environ;
+
+#define EXEC_KEEP       (1024 * 1024) /* stdout bytes kept */
+#define EXEC_MARGIN_MS  200           /* stop this long before the core would */
+#define EXEC_DIAG_LINES 10            /* output lines shown in a diagnostic */
+#define EXEC_DIAG_BYTES 2000
+#define EXEC_MSG_BYTES  1000          /* a message longer than this is cut */
+
+static const oc_option exec_options[] = {
+    { "command", OC_T_STRING, NULL, OC_OPT_REQUIRED | OC_OPT_NOSECRET,
+      "program and arguments, split like a shell would; no shell unless shell = yes" },
+    { "shell", OC_T_BOOL, "no", 0,
+      "run the command with /bin/sh -c (pipes, globs, variables)" },
+    { "env", OC_T_LIST, NULL, 0,
+      "extra NAME=VALUE pairs for the program's environment; the way to pass secrets" },
+    { "cwd", OC_T_STRING, NULL, 0, "directory to run the program in" },
+    { NULL, 0, NULL, 0, NULL }
+};
+
+/* ---- environment ---- */
+
+static int valid_env_name(const char *s, size_t n)
+{
+    if (n == 0 || isdigit((unsigned char)s[0]))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+            return 0;
+    return 1;
+}
+
+/* environ minus the names `env` sets, then the `env` items.  The array is
+ * ours; its strings are environ's and the core's.  On a bad item returns
+ * NULL and *bad is its 1-based index: the item itself is never shown, as
+ * it may be a secret. */
+static char **build_env(oc_check *c, size_t *bad)
+{
+    const char *const *items;
+    size_t nitems = oc_opt_list(c, "env", &items), nenv = 0, n = 0;
+    char **envp;
+
+    for (size_t i = 0; i < nitems; i++) {
+        const char *eq = strchr(items[i], '=');
+        if (!eq || !valid_env_name(items[i], (size_t)(eq - items[i]))) {
+            *bad = i + 1;
+            return NULL;
+        }
+    }
+    while (environ[nenv])
+        nenv++;
+    envp = exec_xmalloc((nenv + nitems + 1) * sizeof *envp);
+    for (size_t e = 0; e < nenv; e++) {
+        const char *eq = strchr(environ[e], '=');
+        size_t nl = eq ? (size_t)(eq - environ[e]) : strlen(environ[e]);
+        int overridden = 0;
+        for (size_t i = 0; i < nitems && !overridden; i++)
+            overridden = strncmp(items[i], environ[e], nl) == 0 && items[i][nl] == '=';
+        if (!overridden)
+            envp[n++] = environ[e];
+    }
+    for (size_t i = 0; i < nitems; i++)
+        envp[n++] = (char *)items[i];
+    envp[n] = NULL;
+    return envp;
+}
+
+/* ---- diagnostics ---- */
+
+/* The first (or, with last, the final) EXEC_DIAG_LINES lines of out. */
+static void diag_output(oc_check *c, const char *key, const char *out, size_t len, int last)
+{
+    const char *from = out, *to = out + len;
+    int lines = 0;
+
+    while (to > out && to[-1] == '\n')
+        to--;
+    if (to == out)
+        return;
+    if (last) {
+        for (from = to; from > out; from--)
+            if (from[-1] == '\n' && ++lines == EXEC_DIAG_LINES)
+                break;
+        if (to - from > EXEC_DIAG_BYTES)
+            from = to - EXEC_DIAG_BYTES;
+    } else {
+        for (to = out; to < out + len && lines < EXEC_DIAG_LINES; to++)
+            if (*to == '\n')
+                lines++;
+        while (to > out && to[-1] == '\n')
+            to--;
+        if (to - from > EXEC_DIAG_BYTES)
+            to = from + EXEC_DIAG_BYTES;
+    }
+    oc_diag(c, key, "%.*s", (int)(to - from), from);
+}
+
+static void diag_run(oc_check *c, const exec_result *r)
+{
+    oc_diag(c, "command", "%s", oc_opt_str(c, "command"));
+    if (oc_opt_isset(c, "cwd"))
+        oc_diag(c, "cwd", "%s", oc_opt_str(c, "cwd"));
+    if (WIFEXITED(r->status) && !r->timed_out)
+        oc_diag(c, "exit_code", "%d", WEXITSTATUS(r->status));
+    if (r->total > r->len)
+        oc_diag(c, "output_truncated", "kept %zu of %zu bytes", r->len, r->total);
+}
+
+static const char *signal_name(int sig)
+{
+    static char buf[32];
+    const char *abbrev = sigabbrev_np(sig);
+    if (abbrev)
+        snprintf(buf, sizeof buf, "SIG%s", abbrev);
+    else
+        snprintf(buf, sizeof buf, "signal %d", sig);
+    return buf;
+}
+
+/* ---- reporting ---- */
+
+/* Diagnostic keys are unique per check (the core writes them as one YAML
+ * map), so skipped perfdata items go into one value, a line each. */
+static void diag_bad_perf(oc_check *c, const exec_nagios *ng)
+{
+    size_t len = 1;
+    char *all, *w;
+    if (ng->nbad == 0)
+        return;
+    for (size_t i = 0; i < ng->nbad; i++)
+        len += strlen(ng->bad[i].item) + strlen(ng->bad[i].why) + 4;
+    all = w = exec_xmalloc(len);
+    for (size_t i = 0; i < ng->nbad; i++)
+        w += sprintf(w, "%s%s (%s)", i ? "\n" : "", ng->bad[i].item, ng->bad[i].why);
+    oc_diag(c, "perfdata_skipped", "%s", all);
+    free(all);
+}
+
+/* Exit codes of the Nagios plugin protocol; the message is the first line. */
+static void report_nagios(oc_check *c, const exec_result *r)
+{
+    exec_nagios ng;
+    exec_parse_nagios(r->out, r->len, &ng);
+    const char *m = ng.message;
+    int mlen = strlen(m) > EXEC_MSG_BYTES ? EXEC_MSG_BYTES : (int)strlen(m);
+    const char *sep = *m ? ": " : "";
+
+    if (WIFSIGNALED(r->status)) {
+        oc_fail(c, "killed by %s%s%.*s", signal_name(WTERMSIG(r->status)), sep, mlen, m);
+    } else {
+        int code = WEXITSTATUS(r->status);
+        switch (code) {
+        case 0:
+            oc_pass(c, "%.*s", mlen, *m ? m : "exited 0");
+            break;
+        case 1:
+            oc_warn(c, "%.*s", mlen, *m ? m : "WARNING (exited 1)");
+            break;
+        case 2:
+            oc_fail(c, "%.*s", mlen, *m ? m : "CRITICAL (exited 2)");
+            break;
+        case 3:
+            if (strncmp(m, "UNKNOWN", 7) == 0)
+                oc_fail(c, "%.*s", mlen, m);
+            else
+                oc_fail(c, "UNKNOWN%s%.*s", *m ? ": " : " (exited 3)", mlen, m);
+            break;
+        default:
+            oc_fail(c, "exited %d%s%s%.*s", code,
+                    code == 127 ? ": command not found" : code == 126 ? ": permission denied" : "",
+                    sep, mlen, m);
+        }
+    }
+    for (size_t i = 0; i < ng.nperf; i++)
+        oc_metric(c, ng.perf[i].name, ng.perf[i].value, ng.perf[i].uom);
+    diag_bad_perf(c, &ng);
+    diag_run(c, r);
+    diag_output(c, "output", r->out, r->len, 0);
+    exec_nagios_free(&ng);
+}
+
+/* One assertion per top-level test point, then the stream's own health:
+ * bail out, plan against count, exit status.  A failing "# TODO" test
+ * passes with a note, as TAP means it: a known, accepted failure that
+ * should not page anyone. */
+static void report_tap(oc_check *c, const exec_result *r)
+{
+    exec_tap tap;
+    int failed = 0;
+
+    exec_read_tap(r->out, r->len, &tap);
+    for (size_t i = 0; i < tap.count; i++) {
+        const exec_tap_test *t = &tap.tests[i];
+        char num[32];
+        const char *d = t->desc;
+        if (!*d) {
+            snprintf(num, sizeof num, "test %zu", i + 1);
+            d = num;
+        }
+        const char *why = t->reason && *t->reason ? t->reason : "";
+        const char *sep = *why ? ": " : "";
+        if (t->dir == EXEC_TAP_SKIP) {
+            oc_skip(c, "%s%s%s", d, sep, why);
+        } else if (t->dir == EXEC_TAP_TODO) {
+            oc_pass(c, "%s (TODO%s%s, %s)", d, sep, why, t->ok ? "passed" : "still failing");
+        } else if (t->ok) {
+            oc_pass(c, "%s", d);
+        } else {
+            oc_fail(c, "%s", d);
+            failed = 1;
+            if (t->yaml) {
+                char key[48];
+                snprintf(key, sizeof key, "test_%zu_yaml", i + 1);
+                oc_diag(c, key, "%s", t->yaml);
+            }
+        }
+    }
+    if (tap.bailed) {
+        oc_fail(c, "Bail out!%s%s", *tap.bail_reason ? " " : "", tap.bail_reason);
+        failed = 1;
+    } else if (r->timed_out) {
+        /* the caller reports the timeout */
+    } else if (!tap.has_plan) {
+        oc_fail(c, "no plan, ran %zu", tap.count);
+        failed = 1;
+    } else if (tap.planned != (long)tap.count) {
+        oc_fail(c, "planned %ld, ran %zu", tap.planned, tap.count);
+        failed = 1;
+    } else if (tap.planned == 0) {
+        oc_skip(c, "%s", tap.plan_reason && *tap.plan_reason ? tap.plan_reason : "no tests planned");
+    }
+    if (r->timed_out) {
+        ;
+    } else if (WIFSIGNALED(r->status)) {
+        oc_fail(c, "killed by %s", signal_name(WTERMSIG(r->status)));
+    } else if (WEXITSTATUS(r->status) != 0 && !failed) {
+        oc_fail(c, "exited %d", WEXITSTATUS(r->status));
+    }
+    diag_run(c, r);
+    exec_tap_free(&tap);
+}
+
+static void report_not_started(oc_check *c, const exec_result *r, const char *prog)
+{
+    const char *cwd = oc_opt_str(c, "cwd");
+    switch (r->stage) {
+    case EXEC_STAGE_CHDIR:
+        if (r->err == ENOENT)
+            oc_fail(c, "cwd does not exist: %s", cwd);
+        else if (r->err == ENOTDIR)
+            oc_fail(c, "cwd is not a directory: %s", cwd);
+        else if (r->err == EACCES)
+            oc_fail(c, "cwd permission denied: %s", cwd);
+        else
+            oc_fail(c, "cannot change to cwd %s: %s", cwd, strerror(r->err));
+        break;
+    case EXEC_STAGE_EXEC:
+        if (r->err == ENOENT)
+            oc_fail(c, "exited 127: command not found: %s", prog);
+        else if (r->err == EACCES)
+            oc_fail(c, "exited 126: permission denied: %s", prog);
+        else
+            oc_fail(c, "exited 126: cannot execute %s: %s", prog, strerror(r->err));
+        break;
+    default:
+        oc_fail(c, "cannot start %s: %s", prog, strerror(r->err));
+    }
+    oc_diag(c, "command", "%s", oc_opt_str(c, "command"));
+}
+
+static void exec_run(oc_check *c)
+{
+    const char *cmd = oc_opt_str(c, "command");
+    char *sh_argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
+    exec_argv words = { 0 };
+    exec_result r;
+    const char *err;
+    size_t bad = 0;
+    char **envp;
+
+    if (oc_opt_bool(c, "shell")) {
+        words.argv = sh_argv;
+    } else if (exec_split_argv(cmd, &words, &err) != 0) {
+        oc_fail(c, "cannot split command: %s", err);
+        oc_diag(c, "command", "%s", cmd);
+        return;
+    }
+    envp = build_env(c, &bad);
+    if (!envp) {
+        oc_fail(c, "env item %zu is not NAME=VALUE", bad);
+        if (words.argv != sh_argv)
+            exec_argv_free(&words);
+        return;
+    }
+
+    long long left = oc_remaining_ms(c);
+    exec_spec spec = {
+        .argv = words.argv,
+        .envp = envp,
+        .cwd = oc_opt_isset(c, "cwd") ? oc_opt_str(c, "cwd") : NULL,
+        .budget_ms = left > EXEC_MARGIN_MS ? left - EXEC_MARGIN_MS : left / 2,
+        .keep = EXEC_KEEP,
+    };
+    if (exec_spawn(&spec, &r) != 0) {
+        report_not_started(c, &r, words.argv[0]);
+    } else {
+        int tap = exec_is_tap(r.out, r.len);
+        if (tap)
+            report_tap(c, &r);
+        if (r.timed_out) {
+            oc_fail(c, "timed out after %.1fs", r.elapsed_s);
+            if (!tap)
+                diag_run(c, &r);
+            diag_output(c, "output", r.out, r.len, 1);
+        } else if (!tap) {
+            report_nagios(c, &r);
+        }
+    }
+    exec_result_free(&r);
+    free(envp);
+    if (words.argv != sh_argv)
+        exec_argv_free(&words);
+}
+
+static const oc_plugin exec_plugin = {
+    .abi = OC_ABI_VERSION,
+    .size = sizeof(oc_plugin),
+    .name = "exec",
+    .summary = "run a program: Nagios plugin protocol or TAP",
+    .options = exec_options,
+    .run = exec_run,
+};
+
+OC_PLUGIN(exec_plugin)

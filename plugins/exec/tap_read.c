@@ -1,0 +1,238 @@
+/*
+ * tap_read.c - read the TAP a program (a bats suite, a prove-style script)
+ * writes, top level only.  Indented lines are nested subtests or YAML and
+ * are ignored, except a YAML block right below a test point, which is kept
+ * for the report.  Unknown lines are ignored, as TAP requires; reading
+ * stops at "Bail out!".
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "exec_int.h"
+
+static int starts_ci(const char *s, const char *prefix)
+{
+    return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static char *trimmed_dup(const char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    return exec_xstrndup(s, n);
+}
+
+/* "1..N" with an optional "# comment"; returns 1 and sets *n, *comment
+ * (pointing into line, or NULL) when line is a plan. */
+static int parse_plan(const char *line, long *n, const char **comment)
+{
+    char *end;
+    if (strncmp(line, "1..", 3) != 0 || !isdigit((unsigned char)line[3]))
+        return 0;
+    *n = strtol(line + 3, &end, 10);
+    while (*end == ' ' || *end == '\t')
+        end++;
+    *comment = NULL;
+    if (*end == '#')
+        *comment = end + 1;
+    else if (*end)
+        return 0;
+    return 1;
+}
+
+static int parse_version(const char *line, int *v)
+{
+    if (strncmp(line, "TAP version ", 12) != 0 || !isdigit((unsigned char)line[12]))
+        return 0;
+    *v = atoi(line + 12);
+    return 1;
+}
+
+/* After '#': "SKIP reason", "skipped: reason", "TODO reason". */
+static void parse_directive(const char *s, exec_tap_test *t)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (starts_ci(s, "skip"))
+        t->dir = EXEC_TAP_SKIP;
+    else if (starts_ci(s, "todo"))
+        t->dir = EXEC_TAP_TODO;
+    else
+        return;                 /* a plain comment, not a directive */
+    while (*s && *s != ' ' && *s != '\t' && *s != ':')
+        s++;
+    while (*s == ':' || *s == ' ' || *s == '\t')
+        s++;
+    t->reason = trimmed_dup(s);
+}
+
+/* "ok", "not ok": number, "- ", description up to an unescaped '#'
+ * (\# and \\ are unescaped), then a directive. */
+static int parse_test(const char *line, exec_tap_test *t)
+{
+    const char *p;
+    memset(t, 0, sizeof *t);
+    if (strncmp(line, "ok", 2) == 0) {
+        t->ok = 1;
+        p = line + 2;
+    } else if (strncmp(line, "not ok", 6) == 0) {
+        p = line + 6;
+    } else {
+        return 0;
+    }
+    if (*p && *p != ' ' && *p != '\t')
+        return 0;               /* "okay", "ok1": not a test point */
+    while (*p == ' ' || *p == '\t')
+        p++;
+    t->number = -1;
+    if (isdigit((unsigned char)*p)) {
+        char *end;
+        t->number = strtol(p, &end, 10);
+        p = end;
+    }
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p == '-' && (p[1] == ' ' || p[1] == '\t' || !p[1]))
+        p++;
+    while (*p == ' ' || *p == '\t')
+        p++;
+
+    char *d = exec_xmalloc(strlen(p) + 1);
+    size_t n = 0;
+    for (; *p && *p != '#'; p++) {
+        if (*p == '\\' && (p[1] == '#' || p[1] == '\\'))
+            p++;
+        d[n++] = *p;
+    }
+    while (n && (d[n - 1] == ' ' || d[n - 1] == '\t'))
+        n--;
+    d[n] = '\0';
+    t->desc = d;
+    t->dir = EXEC_TAP_NONE;
+    if (*p == '#')
+        parse_directive(p + 1, t);
+    return 1;
+}
+
+/* Lines joined by '\n', no newline at the end. */
+static void append_yaml(exec_tap_test *t, const char *line)
+{
+    size_t old = t->yaml ? strlen(t->yaml) : 0, n = strlen(line);
+    t->yaml = exec_xrealloc(t->yaml, old + n + 2);
+    if (old)
+        t->yaml[old++] = '\n';
+    memcpy(t->yaml + old, line, n + 1);
+}
+
+/* Copies text (up to len or a NUL) into lines, dropping \r before \n. */
+static char **split_lines(const char *text, size_t len, size_t *count)
+{
+    char *s = exec_xstrndup(text, len), *p = s;
+    char **lines = NULL;
+    size_t n = 0;
+    while (*p) {
+        char *nl = strchr(p, '\n');
+        size_t l = nl ? (size_t)(nl - p) : strlen(p);
+        if (l && p[l - 1] == '\r')
+            l--;
+        lines = exec_xrealloc(lines, (n + 1) * sizeof *lines);
+        lines[n++] = exec_xstrndup(p, l);
+        p = nl ? nl + 1 : p + strlen(p);
+    }
+    free(s);
+    *count = n;
+    return lines;
+}
+
+static void free_lines(char **lines, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(lines[i]);
+    free(lines);
+}
+
+int exec_is_tap(const char *text, size_t len)
+{
+    size_t n;
+    char **lines = split_lines(text, len, &n);
+    int tap = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *l = lines[i], *comment;
+        long planned;
+        int v;
+        while (*l == ' ' || *l == '\t')
+            l++;
+        if (!*l)
+            continue;
+        tap = parse_version(lines[i], &v) || parse_plan(lines[i], &planned, &comment);
+        break;
+    }
+    free_lines(lines, n);
+    return tap;
+}
+
+void exec_read_tap(const char *text, size_t len, exec_tap *out)
+{
+    size_t n;
+    char **lines = split_lines(text, len, &n);
+
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < n && !out->bailed; i++) {
+        const char *line = lines[i], *comment;
+        exec_tap_test t;
+        long planned;
+        int v;
+
+        if (line[0] == ' ' || line[0] == '\t' || !line[0])
+            continue;           /* nested, YAML not below a test, blank */
+        if (out->version == 0 && out->count == 0 && !out->has_plan && parse_version(line, &v)) {
+            out->version = v;
+        } else if (parse_plan(line, &planned, &comment)) {
+            if (out->has_plan)
+                continue;       /* a second plan: keep the first */
+            out->has_plan = 1;
+            out->planned = planned;
+            if (planned == 0 && comment) {
+                exec_tap_test d = { 0 };
+                parse_directive(comment, &d);
+                out->plan_reason = d.reason ? d.reason : trimmed_dup(comment);
+            }
+        } else if (parse_test(line, &t)) {
+            /* A YAML block is indented, opens with "---" on the very next
+             * line and closes with "..." at the same indentation. */
+            const char *y = i + 1 < n ? lines[i + 1] : "";
+            size_t ind = strspn(y, " ");
+            if (ind > 0 && strcmp(y + ind, "---") == 0) {
+                for (i += 2; i < n; i++) {
+                    if (strspn(lines[i], " ") >= ind && strcmp(lines[i] + ind, "...") == 0)
+                        break;
+                    append_yaml(&t, strspn(lines[i], " ") >= ind ? lines[i] + ind : lines[i]);
+                }
+            }
+            out->tests = exec_xrealloc(out->tests, (out->count + 1) * sizeof *out->tests);
+            out->tests[out->count++] = t;
+        } else if (starts_ci(line, "Bail out!")) {
+            out->bailed = 1;
+            out->bail_reason = trimmed_dup(line + 9);
+        }
+    }
+    free_lines(lines, n);
+}
+
+void exec_tap_free(exec_tap *t)
+{
+    for (size_t i = 0; i < t->count; i++) {
+        free(t->tests[i].desc);
+        free(t->tests[i].reason);
+        free(t->tests[i].yaml);
+    }
+    free(t->tests);
+    free(t->plan_reason);
+    free(t->bail_reason);
+    memset(t, 0, sizeof *t);
+}

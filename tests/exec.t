@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# tests/exec.t - the exec plugin through ./opscheck: Nagios exit codes and
+# perfdata, a program's TAP as a subtest, shell, env secrets, cwd, deadline,
+# an output flood.  Assertions look at the lines that matter, not the layout.
+source "$(dirname "$0")/lib.sh"
+
+# ---- programs the checks run ----
+mkdir -p "$T/sub"
+cat >"$T/tap_ok.sh" <<'EOF'
+#!/bin/sh
+echo "TAP version 14"
+echo "1..3"
+echo "# Subtest: nested"
+echo "    1..1"
+echo "    not ok 1 - nested lines are ignored"
+echo "ok 1 - first thing"
+echo "ok 2 - second thing # SKIP not today"
+echo "not ok 3 - third thing # TODO known bug"
+EOF
+cat >"$T/tap_fail.sh" <<'EOF'
+#!/bin/sh
+echo "1..2"
+echo "ok 1 - alpha"
+echo "not ok 2 - beta"
+echo "  ---"
+echo "  got: 41"
+echo "  want: 42"
+echo "  ..."
+exit 1
+EOF
+cat >"$T/tap_short.sh" <<'EOF'
+#!/bin/sh
+printf 'TAP version 13\n1..3\nok 1 - only one\n'
+EOF
+cat >"$T/tap_exit.sh" <<'EOF'
+#!/bin/sh
+printf '1..1\nok 1 - looks fine\n'
+exit 1
+EOF
+cat >"$T/tap_bail.sh" <<'EOF'
+#!/bin/sh
+printf '1..2\nok 1 - up\nBail out! database gone\n'
+exit 255
+EOF
+printf '#!/bin/sh\necho OK\n' >"$T/not_executable.sh"
+chmod 755 "$T"/tap_*.sh
+
+ini checks.ini <<EOF
+[opscheck]
+timeout = 5s
+
+[check nagios-ok]
+plugin = exec
+command = sh -c 'echo "OK - all good | time=0.012s;1;2;0; size=10KB"; exit 0'
+
+[check nagios-warn]
+plugin = exec
+command = sh -c 'echo "WARNING - disk 91% | '"'"'disk used'"'"'=91%;90;95"; exit 1'
+
+[check nagios-crit]
+plugin = exec
+command = sh -c 'echo "CRITICAL - service down"; exit 2'
+
+[check nagios-unknown]
+plugin = exec
+command = sh -c 'echo "could not parse reply"; exit 3'
+
+[check nagios-127]
+plugin = exec
+command = /no/such/program --flag
+
+[check nagios-126]
+plugin = exec
+command = $T/not_executable.sh
+
+[check shell-127]
+plugin = exec
+shell = yes
+command = no-such-command-opscheck-xyz
+
+[check signal]
+plugin = exec
+command = sh -c 'echo "half way"; kill -TERM \$\$\$\$'
+
+[check bad-perfdata]
+plugin = exec
+command = printf 'OK - survived | good=1 bad==x u=U 5\n'
+
+[check shell-pipe]
+plugin = exec
+shell = yes
+command = echo "ok - piped" | tr a-z A-Z
+
+[check cwd]
+plugin = exec
+cwd = $T/sub
+command = sh -c 'echo "OK in \$(pwd)"'
+
+[check cwd-missing]
+plugin = exec
+cwd = $T/no-such-dir
+command = true
+
+[check tap-ok]
+plugin = exec
+command = $T/tap_ok.sh
+
+[check tap-fail]
+plugin = exec
+command = $T/tap_fail.sh
+
+[check tap-short]
+plugin = exec
+command = $T/tap_short.sh
+
+[check tap-exit]
+plugin = exec
+command = $T/tap_exit.sh
+
+[check tap-bail]
+plugin = exec
+command = $T/tap_bail.sh
+EOF
+
+run_oc run -v -c "$T/checks.ini"
+tap_valid "$OUT" "exec checks: valid TAP"
+is "$RC" 1 "exec checks: some fail, exit 1"
+
+# Nagios protocol
+like "$OUT" '^ok [0-9]+ - nagios-ok' "exit 0 is ok"
+like "$OUT" 'message:.*OK - all good' "exit 0: first line is the message, perfdata cut off"
+unlike "$OUT" 'message:.*time=0.012' "exit 0: perfdata not in the message"
+like "$OUT" '^ +metrics:' "perfdata becomes metrics"
+like "$OUT" 'time.*0\.012' "metric time=0.012"
+like "$OUT" 'size.*10' "metric size=10"
+like "$OUT" 'KB' "metric unit KB"
+like "$OUT" 'disk_used.*91' "quoted label with a blank becomes disk_used"
+like "$OUT" '^(not )?ok [0-9]+ - nagios-warn.*' "exit 1 is reported"
+unlike "$OUT" '^not ok [0-9]+ - nagios-warn' "exit 1 is a warning, not a failure"
+like "$OUT" 'WARNING - disk 91%' "exit 1: message"
+like "$OUT" '^not ok [0-9]+ - nagios-crit' "exit 2 is not ok"
+like "$OUT" 'message:.*CRITICAL - service down' "exit 2: message"
+like "$OUT" '^not ok [0-9]+ - nagios-unknown' "exit 3 is not ok"
+like "$OUT" 'message:.*UNKNOWN: could not parse reply' "exit 3: message says UNKNOWN"
+like "$OUT" '^not ok [0-9]+ - nagios-127' "missing program is not ok"
+like "$OUT" 'message:.*exited 127: command not found: /no/such/program' "missing program: command not found"
+like "$OUT" 'message:.*exited 126: permission denied: .*not_executable.sh' "not executable: permission denied"
+like "$OUT" '^not ok [0-9]+ - shell-127' "shell, missing command is not ok"
+like "$OUT" 'message:.*exited 127: command not found' "shell, missing command: exited 127"
+like "$OUT" '^not ok [0-9]+ - signal' "killed by a signal is not ok"
+like "$OUT" 'message:.*killed by SIGTERM' "signal is named"
+like "$OUT" '^ok [0-9]+ - bad-perfdata' "bad perfdata does not fail the check"
+like "$OUT" 'perfdata_skipped:.*bad==x' "bad perfdata noted"
+like "$OUT" 'good' "good perfdata next to bad is kept"
+like "$OUT" '^ok [0-9]+ - shell-pipe' "shell = yes runs a pipeline"
+like "$OUT" 'OK - PIPED' "shell = yes: the pipe ran"
+like "$OUT" '^ok [0-9]+ - cwd' "cwd"
+like "$OUT" "OK in $T/sub" "cwd: program ran there"
+like "$OUT" '^not ok [0-9]+ - cwd-missing' "missing cwd is not ok"
+like "$OUT" 'message:.*cwd does not exist' "missing cwd: said clearly"
+like "$OUT" 'exit_code: "?2' "exit_code diagnostic"
+like "$OUT" 'command:.*CRITICAL - service down' "command diagnostic"
+
+# TAP programs: one subtest line per top-level test point
+like "$OUT" '^ok [0-9]+ - tap-ok' "TAP: all ok (skip, todo) is ok"
+like "$OUT" '^ +ok [0-9]+ - first thing' "TAP: ok becomes a pass"
+like "$OUT" '^ +ok [0-9]+ - second thing.*# SKIP' "TAP: SKIP becomes a skip"
+like "$OUT" '^ +ok [0-9]+ - third thing.*TODO' "TAP: failing TODO passes with a note"
+unlike "$OUT" 'nested lines are ignored' "TAP: nested lines ignored"
+like "$OUT" '^not ok [0-9]+ - tap-fail' "TAP: a failure fails the check"
+like "$OUT" '^ +ok [0-9]+ - alpha' "TAP: passing test kept"
+like "$OUT" '^ +not ok [0-9]+ - beta' "TAP: failing test is not ok"
+like "$OUT" 'got: 41' "TAP: YAML of the failure attached"
+like "$OUT" '^not ok [0-9]+ - tap-short' "TAP: plan mismatch fails"
+like "$OUT" 'planned 3, ran 1' "TAP: plan mismatch message"
+like "$OUT" '^not ok [0-9]+ - tap-exit' "TAP: all ok but exit 1 fails"
+like "$OUT" 'exited 1' "TAP: exit code named"
+like "$OUT" '^not ok [0-9]+ - tap-bail' "TAP: Bail out! fails"
+like "$OUT" 'Bail out! database gone' "TAP: bail out reason"
+
+# ---- a secret goes by environment only and never shows ----
+ini secret.ini <<'EOF'
+[opscheck]
+timeout = 5s
+
+[check secret]
+plugin = exec
+env = MY_TOKEN=${env:MY_TOKEN} "GREETING=hello world"
+command = sh -c 'echo "CRITICAL token=$MY_TOKEN greeting=$GREETING"; echo "stderr token=$MY_TOKEN" >&2; exit 2'
+EOF
+export MY_TOKEN=s3cr3t-opscheck-value-8472
+run_oc run -v -c "$T/secret.ini"
+tap_valid "$OUT" "secret: valid TAP"
+like "$OUT" '^not ok 1 - secret' "secret: check ran"
+like "$OUT" 'token=\*\*\*' "secret: masked in the message"
+like "$OUT$ERR" 'stderr token=\*\*\*' "secret: masked in captured stderr"
+like "$OUT" 'greeting=hello world' "env: quoted item with a blank"
+unlike "$OUT" 's3cr3t-opscheck-value' "secret: not in stdout"
+unlike "$ERR" 's3cr3t-opscheck-value' "secret: not in stderr"
+unset MY_TOKEN
+
+# ---- the deadline: stopped, reported, and opscheck does not hang ----
+ini hang.ini <<'EOF'
+[opscheck]
+timeout = 2s
+
+[check hang]
+plugin = exec
+command = sh -c 'echo "started"; echo "still going"; sleep 60'
+EOF
+start=$(date +%s)
+run_oc run -v -c "$T/hang.ini"
+elapsed=$(( $(date +%s) - start ))
+tap_valid "$OUT" "hang: valid TAP"
+like "$OUT" '^not ok 1 - hang' "hang: not ok"
+like "$OUT" 'timed out after [0-9.]+s' "hang: timed out after Xs"
+like "$OUT" 'still going' "hang: last output lines shown"
+ok $(( elapsed < 10 ? 0 : 1 )) "hang: opscheck returned in ${elapsed}s"
+
+# ---- a flood of stdout is bounded ----
+ini flood.ini <<'EOF'
+[opscheck]
+timeout = 20s
+
+[check flood]
+plugin = exec
+command = sh -c 'yes "OK - flooding" | head -n 400000; exit 0'
+EOF
+run_oc run -v -c "$T/flood.ini"
+tap_valid "$OUT" "flood: valid TAP"
+like "$OUT" '^ok 1 - flood' "flood: ok"
+like "$OUT" 'output_truncated:.*kept 1048576 of 5600000 bytes' "flood: truncation noted"
+ok $(( ${#OUT} < 200000 ? 0 : 1 )) "flood: report stays small (${#OUT} bytes)"
+
+done_testing

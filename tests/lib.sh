@@ -1,0 +1,70 @@
+# tests/lib.sh - sourced by every tests/*.t (bash).  A tiny TAP producer for
+# prove, plus helpers to run opscheck and to validate what it writes.
+#
+#   source "$(dirname "$0")/lib.sh"
+#   run_oc run -c "$T/checks.ini" mylist     # sets $OUT (stdout), $ERR (stderr), $RC
+#   is "$RC" 1 "exit code"
+#   like "$OUT" '^not ok 1 - crash' "crash is not ok"
+#   tap_valid "$OUT" "stream is valid TAP 14"
+#   done_testing
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OPSCHECK=${OPSCHECK:-$ROOT/opscheck}
+TEST_PLUGINS=$ROOT/tests/plugins
+SHARED=${SHARED:-$ROOT/../shared}
+T=$(mktemp -d "${TMPDIR:-/tmp}/opscheck-test.XXXXXX")
+chmod 755 "$T"
+trap 'rm -rf "$T"' EXIT
+_n=0
+_failed=0
+
+ok() { # ok CONDITION-RESULT(0=pass) NAME
+    _n=$((_n + 1))
+    if [ "$1" -eq 0 ]; then echo "ok $_n - $2"; else echo "not ok $_n - $2"; _failed=$((_failed + 1)); fi
+}
+is() { # is GOT WANT NAME
+    if [ "$1" == "$2" ]; then ok 0 "$3"; else
+        ok 1 "$3"; printf '#   got:  %s\n#   want: %s\n' "$1" "$2" | sed 's/^\([^#]\)/#   \1/'
+    fi
+}
+like() { # like TEXT ERE NAME  (some line of TEXT matches ERE)
+    if printf '%s\n' "$1" | grep -Eq -- "$2"; then ok 0 "$3"; else
+        ok 1 "$3"; echo "#   no line matches: $2"; printf '%s\n' "$1" | head -40 | sed 's/^/#   | /'
+    fi
+}
+unlike() { # unlike TEXT ERE NAME  (no line of TEXT matches ERE)
+    if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+        ok 1 "$3"; echo "#   a line matches: $2"; printf '%s\n' "$1" | grep -E -- "$2" | head -5 | sed 's/^/#   | /'
+    else ok 0 "$3"; fi
+}
+diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
+
+# run_oc ARGS... : runs opscheck, capturing stdout/stderr/exit code.
+run_oc() {
+    "$OPSCHECK" "$@" >"$T/out" 2>"$T/err" </dev/null
+    RC=$?
+    OUT=$(cat "$T/out"); ERR=$(cat "$T/err")
+}
+
+# tap_valid TEXT NAME : the stream passes ../shared/tools/tap-check (exit 0 or 1, never 2).
+tap_valid() {
+    local f="$T/tapcheck.$_n" rc
+    printf '%s\n' "$1" >"$f"
+    "$SHARED/tools/tap-check" "$f" >"$f.log" 2>&1
+    rc=$?
+    if [ $rc -le 1 ]; then ok 0 "$2"; else ok 1 "$2 (tap-check exit $rc)"; sed 's/^/#   /' "$f.log"; fi
+}
+
+# tap13_prove TEXT NAME : Perl's TAP parser reads the (TAP 13) stream without parse errors.
+tap13_prove() {
+    local f="$T/tap13.$_n.t"
+    printf '%s\n' "$1" >"$f"
+    if prove --exec cat "$f" >"$f.log" 2>&1 || ! grep -qE 'Parse errors|Bad plan|unknown' "$f.log"; then
+        if grep -qE 'Parse errors|Bad plan' "$f.log"; then ok 1 "$2"; sed 's/^/#   /' "$f.log"; else ok 0 "$2"; fi
+    else ok 1 "$2"; sed 's/^/#   /' "$f.log"; fi
+}
+
+# ini NAME <<'EOF' ... EOF : writes $T/NAME from stdin.
+ini() { cat >"$T/$1"; }
+
+done_testing() { echo "1..$_n"; [ $_failed -eq 0 ]; }
