@@ -28,6 +28,7 @@ endif
 ALL_CFLAGS  = $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) -Icore -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 PKGS_CORE   := inih
+UNIT_LIBS   := $(shell pkg-config --libs cmocka inih 2>/dev/null)
 
 # A change of flags (SAN=1 or not, PREFIX) rebuilds everything.
 FLAGS_STAMP := .build-flags
@@ -74,7 +75,7 @@ tests/plugins/%.so: tests/plugins/%.c $(FLAGS_STAMP)
 
 define unit_rule
 $(1): $(1).o $(CORE_LIB_OBJS) $(UNIT_OBJS_$(notdir $(1)))
-	$$(CC) $$(ALL_LDFLAGS) -rdynamic -o $$@ $$^ $$(pkg-config --libs cmocka $(PKGS_CORE)) -ldl -lm $(UNIT_LIBS_$(notdir $(1)))
+	$$(CC) $$(ALL_LDFLAGS) -rdynamic -o $$@ $$^ $$(UNIT_LIBS) -ldl -lm $$(UNIT_LIBS_$(notdir $(1)))
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 

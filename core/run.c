@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -221,6 +223,8 @@ static void read_fd(int *fd, job *j, int is_result)
     }
 }
 
+static void reap_orphans(job *jobs, size_t n);
+
 /* Reap children that exited.  The group is killed while the child is still
  * a zombie, so its id cannot have been reused: no grandchild survives. */
 static void reap(job *jobs, size_t n)
@@ -237,7 +241,49 @@ static void reap(job *jobs, size_t n)
             ;
         j->reaped = 1;
         j->reaped_ms = now_ms();
+        reap_orphans(jobs, n);
     }
+}
+
+/* Descendants that left their check's process group (setsid) and were
+ * orphaned are re-parented to us (we are a child subreaper): find them in
+ * /proc and kill them, so no check leaves a process behind. */
+static void reap_orphans(job *jobs, size_t n)
+{
+    DIR *d = opendir("/proc");
+    if (!d)
+        return;
+    pid_t self = getpid();
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end || pid <= 0)
+            continue;
+        char path[64], buf[512];
+        snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        ssize_t len = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (len <= 0)
+            continue;
+        buf[len] = '\0';
+        char *rp = strrchr(buf, ')');
+        long ppid = 0;
+        if (!rp || sscanf(rp + 1, " %*c %ld", &ppid) != 1 || ppid != self)
+            continue;
+        int ours = 0;
+        for (size_t i = 0; i < n && !ours; i++)
+            ours = jobs[i].state == JOB_RUNNING && jobs[i].pid == (pid_t)pid;
+        if (ours)
+            continue;
+        kill((pid_t)pid, SIGKILL);
+        while (waitpid((pid_t)pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    closedir(d);
 }
 
 static void kill_all(job *jobs, size_t n)
@@ -259,6 +305,7 @@ static void kill_all(job *jobs, size_t n)
             close(j->out_fd);
         j->res_fd = j->out_fd = -1;
     }
+    reap_orphans(jobs, n);
 }
 
 /* Skip a waiting check whose needs did not pass; 1 when decided. */
@@ -289,6 +336,7 @@ int run_checks(cfg *c, const size_t *sel, size_t nsel, const run_opts *o, run_su
     double t0 = now_s();
     memset(sum, 0, sizeof *sum);
     install_signals();
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
     job *jobs = xcalloc(nsel ? nsel : 1, sizeof *jobs);
     ssize_t *job_of = xmalloc((c->nchecks ? c->nchecks : 1) * sizeof *job_of);
     for (size_t i = 0; i < c->nchecks; i++)

@@ -241,7 +241,7 @@ static void report_tap(oc_check *c, const exec_result *r)
         oc_fail(c, "Bail out!%s%s", *tap.bail_reason ? " " : "", tap.bail_reason);
         failed = 1;
     } else if (r->timed_out) {
-        /* the caller reports the timeout */
+        ;                       /* the caller reports it; the plan is moot */
     } else if (!tap.has_plan) {
         oc_fail(c, "no plan, ran %zu", tap.count);
         failed = 1;
@@ -251,13 +251,10 @@ static void report_tap(oc_check *c, const exec_result *r)
     } else if (tap.planned == 0) {
         oc_skip(c, "%s", tap.plan_reason && *tap.plan_reason ? tap.plan_reason : "no tests planned");
     }
-    if (r->timed_out) {
-        ;
-    } else if (WIFSIGNALED(r->status)) {
+    if (!r->timed_out && WIFSIGNALED(r->status))
         oc_fail(c, "killed by %s", signal_name(WTERMSIG(r->status)));
-    } else if (WEXITSTATUS(r->status) != 0 && !failed) {
+    else if (!r->timed_out && WEXITSTATUS(r->status) != 0 && !failed)
         oc_fail(c, "exited %d", WEXITSTATUS(r->status));
-    }
     diag_run(c, r);
     exec_tap_free(&tap);
 }

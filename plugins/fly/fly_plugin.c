@@ -69,8 +69,8 @@ void fly_fail_api(fly_ctx *x, const char *what, const fly_result *r)
     case FLY_E_NOT_FOUND:
         oc_fail(x->c, "%s: app %s exists", what, x->app);
         break;
-    case FLY_E_TRANSPORT:
-        oc_fail(x->c, "%s: Fly API reachable", what);
+    case FLY_E_TRANSPORT: /* refused, DNS, timeout, TLS, body cut short */
+        oc_fail(x->c, "%s: Fly API answers", what);
         break;
     case FLY_E_JSON:
         oc_fail(x->c, "%s: Fly API answers valid JSON", what);
