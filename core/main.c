@@ -200,7 +200,8 @@ static int cmd_run(cli *o)
     if (c->errors.n) {
         print_errors(&c->errors);
         char *first = redact(c->errors.v[0]);
-        printf("TAP version %d\nBail out! config error: ", o->tap_version);
+        /* a plan, then the bail out: what TAP consumers expect of a run that could not start */
+        printf("TAP version %d\n1..%zu\nBail out! config error: ", o->tap_version, c->nchecks ? c->nchecks : 1);
         strbuf b = {0};
         tap_desc(&b, first);
         printf("%s\n", b.s ? b.s : "");
@@ -211,7 +212,7 @@ static int cmd_run(cli *o)
     }
     size_t *sel, nsel;
     if (select_checks(c, o, &sel, &nsel) != 0) {
-        printf("TAP version %d\nBail out! unknown checklist or check\n", o->tap_version);
+        printf("TAP version %d\n1..1\nBail out! unknown checklist or check\n", o->tap_version);
         rc = EXIT_USAGE;
         goto out;
     }

@@ -86,7 +86,7 @@ void fly_fail_api(fly_ctx *x, const char *what, const fly_result *r)
         oc_expect(x->c, "HTTP 2xx", status);
     oc_diag(x->c, "error", "%s", r->error);
     oc_diag(x->c, "url", "%s", r->url ? r->url : "");
-    oc_diag(x->c, "attempts", "%d", r->attempts);
+    oc_diag(x->c, "requests", "%d", r->attempts);
 }
 
 static void fly_run(oc_check *c)
