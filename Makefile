@@ -25,7 +25,7 @@ WARN    := -Wall -Wextra -Werror
 ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
-ALL_CFLAGS  = $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) -Icore -MMD -MP
+ALL_CFLAGS  = $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -Icore -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 PKGS_CORE   := inih
 UNIT_LIBS   := $(shell pkg-config --libs cmocka inih 2>/dev/null)

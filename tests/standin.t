@@ -32,7 +32,7 @@ standin_start "$T/scenario.json" --port-file "$T/port"
 ok $? "standin starts and prints its port"
 is "$(cat "$T/port" 2>/dev/null)" "$SPORT" "--port-file holds the same port"
 
-get() { curl -s -o "$T/body" -D "$T/head" -w '%{http_code}' "$@"; }
+get() { curl -s -m 10 -o "$T/body" -D "$T/head" -w '%{http_code}' "$@"; }
 
 is "$(get "$SURL/health")" 200 "GET /health is 200"
 is "$(cat "$T/body")" '{"from":"file"}' "body_file is read relative to the scenario"
@@ -58,12 +58,13 @@ is "$(get -H 'X-Key: k1' "$SURL/literal")" 200 "expect_header: literal value"
 is "$(get "$SURL/literal")" 401 "expect_header: its own status"
 
 start=$(date +%s%N)
-for i in $(seq 1 64); do curl -s -o /dev/null "$SURL/slow" & done
-wait
+pids=()
+for i in $(seq 1 64); do curl -s -m 10 -o /dev/null "$SURL/slow" & pids+=($!); done
+wait "${pids[@]}"
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 ok $(( ms >= 200 && ms < 1500 ? 0 : 1 )) "64 parallel clients each delayed 200 ms served in ${ms} ms"
 
-curl -s -o "$T/body" "$SURL/drop"
+curl -s -m 10 -o "$T/body" "$SURL/drop"
 is "$?" 18 "drop_after_bytes: curl sees a partial body (exit 18)"
 is "$(cat "$T/body")" "01234" "only the first 5 bytes arrive"
 
@@ -75,7 +76,7 @@ is "$(cat "$T/body")" "0123456789" "trickled body is whole"
 curl -s -m 0.3 -o /dev/null "$SURL/trickle"
 is "$?" 28 "a client with a short timeout gives up on the trickle"
 
-is "$(curl -s -o /dev/null -w '%{size_download}' "$SURL/big")" 2097152 "body_mib 2 sends 2 MiB"
+is "$(curl -s -m 20 -o /dev/null -w '%{size_download}' "$SURL/big")" 2097152 "body_mib 2 sends 2 MiB"
 is "$(get "$SURL/flaky")" 503 "fail_rate 1.0 answers fail_status"
 
 start=$(date +%s%N)
@@ -86,7 +87,7 @@ ok $(( ms < 2000 ? 0 : 1 )) "and promptly (${ms} ms)"
 
 # A trickle in progress does not hold up SIGTERM.
 standin_start "$T/scenario.json"
-curl -s -o /dev/null "$SURL/trickle" & cpid=$!
+curl -s -m 10 -o /dev/null "$SURL/trickle" & cpid=$!
 sleep 0.2
 start=$(date +%s%N)
 kill "$SPID"; wait "$SPID"

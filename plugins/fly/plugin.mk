@@ -12,3 +12,5 @@ UNIT_OBJS_test_fly_machines := plugins/fly/fly_machines.o plugins/common/json.o
 UNIT_LIBS_test_fly_machines := $(UNIT_LIBS_test_json)
 UNIT_OBJS_test_fly_logs := plugins/fly/fly_logs.o plugins/common/json.o
 UNIT_LIBS_test_fly_logs := $(UNIT_LIBS_test_json)
+UNIT_OBJS_test_fly_api := plugins/common/fly_api.o plugins/common/http.o plugins/common/json.o
+UNIT_LIBS_test_fly_api := $(UNIT_LIBS_test_json) -lcurl
