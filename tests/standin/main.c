@@ -153,6 +153,7 @@ int main(int argc, char **argv)
         main_usage();
     if (sd_scenario_load(scenario, &sc, err, sizeof err) != 0) {
         fprintf(stderr, "standin: %s\n", err);
+        sd_scenario_free(&sc);
         return 2;
     }
     if (cert_file) {
