@@ -322,6 +322,10 @@ size_t http_do_many(const http_request *reqs, http_response *resps, size_t n, si
 
     http_global_init();
     m = curl_multi_init();
+    if (!m) {
+        fprintf(stderr, "http: curl_multi_init failed\n");
+        abort();
+    }
     if (parallel == 0)
         parallel = 1;
     while (next < n || running > 0) {

@@ -175,10 +175,15 @@ static int sc_expect(sc_ctx *c, const cJSON *o, sd_route *r)
         return 0;
     if (!cJSON_IsObject(e))
         return sc_fail(c, "expect_header", "must be an object {name, value or value_env, status}");
+    const cJSON *k;
+    cJSON_ArrayForEach(k, e)
+        if (strcmp(k->string, "name") && strcmp(k->string, "value") && strcmp(k->string, "value_env") &&
+            strcmp(k->string, "status"))
+            return sc_fail(c, "expect_header", "unknown key \"%s\"", k->string);
     if (sc_str(c, e, "name", &r->expect_name) || !r->expect_name || !*r->expect_name)
-        return sc_fail(c, "expect_header.name", "must be a header name");
+        return sc_fail(c, "expect_header", "name must be a header name");
     if (sc_str(c, e, "value", &r->expect_value) || sc_str(c, e, "value_env", &r->expect_env))
-        return -1;
+        return sc_fail(c, "expect_header", "value and value_env must be strings");
     if (!r->expect_value == !r->expect_env)
         return sc_fail(c, "expect_header", "needs exactly one of value and value_env");
     if (r->expect_env) {
@@ -207,8 +212,11 @@ static int sc_route(sc_ctx *c, sd_scenario *sc, const cJSON *o, sd_route *r)
     if (sc_str(c, o, "role", &role))
         return -1;
     r->role = sd_role_find(role ? role : "static");
-    if (!r->role)
-        return sc_fail(c, "role", "unknown role \"%s\"", role), free(role), -1;
+    if (!r->role) {
+        sc_fail(c, "role", "unknown role \"%s\"", role);
+        free(role);
+        return -1;
+    }
     free(role);
     cJSON_ArrayForEach(k, o)
         if (!sc_key_known(k->string, r->role))

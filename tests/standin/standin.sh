@@ -9,7 +9,28 @@ SPID=
 SPORT=
 SURL=
 _standin_pids=()
-trap 'for p in "${_standin_pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
+trap '_standin_kill_all; rm -rf "$T"' EXIT
+
+# A live process, not a zombie waiting to be reaped.
+_standin_alive() {
+    local st
+    st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
+    [ -n "$st" ] && [ "$st" != Z ]
+}
+
+# TERM every stand-in this test started; KILL any still there after 2 s, so
+# a test never leaves a server behind, whatever happened.
+_standin_kill_all() {
+    local p left
+    for p in "${_standin_pids[@]}"; do kill "$p" 2>/dev/null; done
+    for _ in $(seq 1 40); do
+        left=
+        for p in "${_standin_pids[@]}"; do _standin_alive "$p" && left=1; done
+        [ -z "$left" ] && return 0
+        sleep 0.05
+    done
+    for p in "${_standin_pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+}
 
 standin_start() {
     local scen=$1 out="$T/standin.$$.$RANDOM.out"
