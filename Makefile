@@ -32,8 +32,11 @@ UNIT_LIBS   := $(shell pkg-config --libs cmocka inih 2>/dev/null)
 
 # A change of flags (SAN=1 or not, PREFIX) rebuilds everything.
 FLAGS_STAMP := .build-flags
-FLAGS_NOW   := $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(PLUGINDIR)
+FLAGS_NOW   := $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)
 $(shell [ "$$(cat $(FLAGS_STAMP) 2>/dev/null)" = "$(FLAGS_NOW)" ] || echo "$(FLAGS_NOW)" > $(FLAGS_STAMP))
+# Only the loader knows where installed plugins live: a new PREFIX rebuilds it alone.
+DIR_STAMP   := .build-plugindir
+$(shell [ "$$(cat $(DIR_STAMP) 2>/dev/null)" = "$(PLUGINDIR)" ] || echo "$(PLUGINDIR)" > $(DIR_STAMP))
 
 CORE_SRCS := $(wildcard core/*.c)
 CORE_OBJS := $(CORE_SRCS:.c=.o)
@@ -55,7 +58,9 @@ all: opscheck $(PLUGIN_SOS)
 %.o: %.c $(FLAGS_STAMP)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-core/%.o: ALL_CFLAGS += -DOC_VERSION='"$(VERSION)"' -DOC_PLUGINDIR='"$(PLUGINDIR)"'
+core/%.o: ALL_CFLAGS += -DOC_VERSION='"$(VERSION)"'
+core/loader.o: ALL_CFLAGS += -DOC_PLUGINDIR='"$(PLUGINDIR)"'
+core/loader.o: $(DIR_STAMP)
 plugins/%.o tests/plugins/%.so: ALL_CFLAGS += -fPIC
 
 # The program exports the oc_* API to the plugins it dlopens (and nothing else).
@@ -106,7 +111,7 @@ install: all
 	install -m 644 core/opscheck/plugin.h $(DESTDIR)$(INCDIR)/opscheck/plugin.h
 
 clean:
-	rm -f opscheck $(FLAGS_STAMP) core/*.o core/*.d plugins/*.so plugins/*/*.o plugins/*/*.d \
+	rm -f opscheck $(FLAGS_STAMP) $(DIR_STAMP) core/*.o core/*.d plugins/*.so plugins/*/*.o plugins/*/*.d \
 	  tests/plugins/*.so tests/plugins/*.d tests/unit/*.o tests/unit/*.d $(UNIT_TESTS) \
 	  tests/standin/*.o tests/standin/*.d tests/standin/standin
 

@@ -1,6 +1,8 @@
 /* loader.c - see loader.h. */
 #include "loader.h"
 
+#include "units.h"
+
 #include <dirent.h>
 #include <dlfcn.h>
 #include <limits.h>
@@ -178,6 +180,35 @@ static plug *load_file(const char *path, const char *name, char **err)
     return p;
 }
 
+/* The closest NAME.so on the path to a mistyped name (malloc'd), or NULL. */
+static char *suggest(plug_reg *r, const char *name)
+{
+    char *best = NULL;
+    int bestd = (int)strlen(name) / 3 + 2;
+    for (size_t i = 0; i < r->dirs.n; i++) {
+        DIR *d = opendir(r->dirs.v[i]);
+        if (!d)
+            continue;
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            size_t n = strlen(e->d_name);
+            if (n <= 3 || strcmp(e->d_name + n - 3, ".so") != 0)
+                continue;
+            char *cand = xstrndup(e->d_name, n - 3);
+            int dist = unit_distance(name, cand);
+            if (dist < bestd && dist < (int)strlen(name)) {
+                free(best);
+                best = cand;
+                bestd = dist;
+            } else {
+                free(cand);
+            }
+        }
+        closedir(d);
+    }
+    return best;
+}
+
 const plug *plug_get(plug_reg *r, const char *name, char **err)
 {
     *err = NULL;
@@ -204,6 +235,12 @@ const plug *plug_get(plug_reg *r, const char *name, char **err)
         found = path;
     }
     if (!found) {
+        const char *best = suggest(r, name);
+        if (best) {
+            *err = xasprintf("unknown plugin '%s' (did you mean '%s'?)", name, best);
+            free((char *)best);
+            return NULL;
+        }
         strbuf b = {0};
         for (size_t i = 0; i < r->dirs.n; i++)
             sb_printf(&b, "%s%s", i ? ":" : "", r->dirs.v[i]);

@@ -77,6 +77,9 @@ plugin = nosuch
 EOF
 validate_err unknown_plugin ":4: unknown plugin 'nosuch' \(no nosuch.so in .*\)$"
 
+printf '[check a]\nplugin = htp-health\nurl = http://127.0.0.1:1/\n' > "$T/typo_plugin.ini"
+validate_err typo_plugin ":2: unknown plugin 'htp-health' \(did you mean 'http-health'\?\)$"
+
 ini missing_check.ini <<EOF
 $hdr
 [check fly-status]

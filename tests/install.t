@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# install.t - `make install PREFIX=...` puts the program, the plugins and
+# <opscheck/plugin.h> where the installed program finds them, and a plugin
+# built outside the tree against the installed header loads.
+source "$(dirname "$0")/lib.sh"
+
+P="$T/prefix"
+make -s -C "$ROOT" install PREFIX="$P" >"$T/make.log" 2>&1
+is "$?" 0 "make install PREFIX=... succeeds"
+ok "$([ -x "$P/bin/opscheck" ]; echo $?)" "the program is in PREFIX/bin"
+ok "$([ -f "$P/lib/opscheck/plugins/exec.so" ]; echo $?)" "the plugins are in PREFIX/lib/opscheck/plugins"
+ok "$([ -f "$P/include/opscheck/plugin.h" ]; echo $?)" "the header is PREFIX/include/opscheck/plugin.h"
+
+OPSCHECK="$P/bin/opscheck" run_oc plugins
+like "$OUT" '^exec ' "the installed program finds its plugins with no configuration"
+OPSCHECK="$P/bin/opscheck" run_oc plugins exec
+like "$OUT" "\($P/lib/opscheck/plugins/exec.so\)" "from PREFIX, not from the build tree"
+
+# a plugin written by a team, outside the tree, against the installed header only
+mkdir -p "$T/mine"
+cat > "$T/mine/hello.c" <<'C'
+#include <opscheck/plugin.h>
+static void run(oc_check *c) { oc_pass(c, "hello from %s", oc_opt_str(c, "who")); }
+static const oc_option opts[] = {{"who", OC_T_STRING, "outside", 0, "who says hello"}, {0}};
+static const oc_plugin hello = {.abi = OC_ABI_VERSION, .size = sizeof(oc_plugin), .name = "hello",
+                                .summary = "says hello", .options = opts, .run = run};
+OC_PLUGIN(hello)
+C
+cc -std=c11 -Wall -Wextra -Werror -fPIC -shared -I"$P/include" -o "$T/mine/hello.so" "$T/mine/hello.c"
+is "$?" 0 "an out-of-tree plugin compiles against the installed header alone"
+chmod 755 "$T/mine"
+printf '[opscheck]\nplugin_path = %s\n[check hi]\nplugin = hello\nwho = the team\n' "$T/mine" > "$T/mine.ini"
+OPSCHECK="$P/bin/opscheck" run_oc run -c "$T/mine.ini" -v
+is "$RC" 0 "and runs"
+like "$OUT" 'message: "hello from the team"' "with its options"
+
+# leave the build tree as `make` builds it
+make -s -C "$ROOT" opscheck >/dev/null 2>&1
+done_testing
