@@ -29,10 +29,7 @@ typedef struct parse_ctx {
     size_t nsecs;
 } parse_ctx;
 
-static void cfg_error(cfg *c, const char *file, int line, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void cfg_error(cfg *c, const char *file, int line, const char *fmt, ...)
+void cfg_error(cfg *c, const char *file, int line, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);

@@ -104,6 +104,9 @@ typedef struct cfg_resolved {
 void cfg_resolve(cfg *c, size_t check_idx, cfg_resolved *r);
 void cfg_resolved_free(cfg_resolved *r);
 
+/* Record "file:line: message" in c->errors (line 0: file only). */
+void cfg_error(cfg *c, const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* Is NAME an environment variable whose value counts as a secret? */
 int cfg_env_is_secret(const char *name);
 

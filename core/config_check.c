@@ -14,21 +14,6 @@
 
 #define DEFAULT_TIMEOUT_MS 10000
 
-static void err_at(cfg *c, const char *file, int line, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void err_at(cfg *c, const char *file, int line, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *msg = xvasprintf(fmt, ap);
-    va_end(ap);
-    char *where = cfg_where(file, line);
-    sv_push(&c->errors, xasprintf("%s: %s", where, msg));
-    free(where);
-    free(msg);
-}
-
 /* The spec row for KEY in a plugin's table, following "prefix.NAME" keys. */
 static const oc_option *find_spec(const oc_option *opts, const char *key)
 {
@@ -79,7 +64,7 @@ static void check_type(cfg *c, const cfg_item *it, const oc_option *spec, const 
 {
     const char *why = NULL;
     if (unit_check(spec->type, value, &why) != 0)
-        err_at(c, it->file, it->line, "'%s' must be %s, not '%s'", it->key, why,
+        cfg_error(c, it->file, it->line, "'%s' must be %s, not '%s'", it->key, why,
                (spec->flags & OC_OPT_SECRET) ? "***" : value);
 }
 
@@ -108,20 +93,20 @@ static void settings(cfg *c)
         } else if (strcmp(it->key, "jobs") == 0) {
             long long n = 0;
             if (v && (unit_int(v, &n) || n < 1 || n > 1024))
-                err_at(c, it->file, it->line, "'jobs' must be an integer from 1 to 1024, not '%s'", v);
+                cfg_error(c, it->file, it->line, "'jobs' must be an integer from 1 to 1024, not '%s'", v);
             c->jobs = (int)n;
         } else if (strcmp(it->key, "timeout") == 0) {
             if (v && (unit_duration_ms(v, &c->timeout_ms) || c->timeout_ms <= 0))
-                err_at(c, it->file, it->line, "'timeout' must be a duration such as 10s, not '%s'", v);
+                cfg_error(c, it->file, it->line, "'timeout' must be a duration such as 10s, not '%s'", v);
         } else {
             const char *keys[] = {"plugin_path", "jobs", "timeout"}, *best = NULL;
             for (size_t k = 0; k < 3; k++)
                 if (unit_distance(it->key, keys[k]) < 3)
                     best = keys[k];
             if (best)
-                err_at(c, it->file, it->line, "unknown key '%s' in [opscheck] (did you mean '%s'?)", it->key, best);
+                cfg_error(c, it->file, it->line, "unknown key '%s' in [opscheck] (did you mean '%s'?)", it->key, best);
             else
-                err_at(c, it->file, it->line, "unknown key '%s' in [opscheck]; known: plugin_path, jobs, timeout", it->key);
+                cfg_error(c, it->file, it->line, "unknown key '%s' in [opscheck]; known: plugin_path, jobs, timeout", it->key);
         }
         interp_res_free(&r);
     }
@@ -135,22 +120,22 @@ static void core_key(cfg *c, cfg_check *k, const cfg_item *it, const char *v)
         return;
     if (strcmp(it->key, "timeout") == 0) {
         if (unit_duration_ms(v, &k->timeout_ms) || k->timeout_ms <= 0)
-            err_at(c, it->file, it->line, "'timeout' must be a duration such as 250ms, 10s or 5m, not '%s'", v);
+            cfg_error(c, it->file, it->line, "'timeout' must be a duration such as 250ms, 10s or 5m, not '%s'", v);
     } else if (strcmp(it->key, "retry_delay") == 0) {
         if (unit_duration_ms(v, &k->retry_delay_ms))
-            err_at(c, it->file, it->line, "'retry_delay' must be a duration such as 1s, not '%s'", v);
+            cfg_error(c, it->file, it->line, "'retry_delay' must be a duration such as 1s, not '%s'", v);
     } else if (strcmp(it->key, "retries") == 0) {
         long long n;
         if (unit_int(v, &n) || n < 0 || n > 100)
-            err_at(c, it->file, it->line, "'retries' must be an integer from 0 to 100, not '%s'", v);
+            cfg_error(c, it->file, it->line, "'retries' must be an integer from 0 to 100, not '%s'", v);
         else
             k->retries = (int)n;
     } else if (strcmp(it->key, "needs") == 0) {
         if (unit_list(v, &k->needs))
-            err_at(c, it->file, it->line, "'needs' has an unmatched quote");
+            cfg_error(c, it->file, it->line, "'needs' has an unmatched quote");
     } else if (strcmp(it->key, "tags") == 0) {
         if (unit_list(v, &k->tags))
-            err_at(c, it->file, it->line, "'tags' has an unmatched quote");
+            cfg_error(c, it->file, it->line, "'tags' has an unmatched quote");
     } else if (strcmp(it->key, "description") == 0) {
         free(k->description);
         k->description = xstrdup(v);
@@ -170,12 +155,12 @@ static void check_one(cfg *c, cfg_check *k, plug_reg *reg)
         if (strcmp(s->items[i].key, "plugin") == 0)
             plugin_item = &s->items[i];
     if (!plugin_item) {
-        err_at(c, s->file, s->line, "check '%s' has no 'plugin' key", k->name);
+        cfg_error(c, s->file, s->line, "check '%s' has no 'plugin' key", k->name);
     } else {
         char *err = NULL;
         k->plugin = plug_get(reg, plugin_item->raw, &err);
         if (!k->plugin) {
-            err_at(c, plugin_item->file, plugin_item->line, "%s", err);
+            cfg_error(c, plugin_item->file, plugin_item->line, "%s", err);
             free(err);
         }
     }
@@ -192,10 +177,10 @@ static void check_one(cfg *c, cfg_check *k, plug_reg *reg)
             if (!spec && k->plugin) {
                 const char *best = suggest_key(opts, it->key);
                 if (best)
-                    err_at(c, it->file, it->line, "unknown key '%s' for plugin %s (did you mean '%s'?)",
+                    cfg_error(c, it->file, it->line, "unknown key '%s' for plugin %s (did you mean '%s'?)",
                            it->key, k->plugin->name, best);
                 else
-                    err_at(c, it->file, it->line, "unknown key '%s' for plugin %s (see `opscheck plugins %s`)",
+                    cfg_error(c, it->file, it->line, "unknown key '%s' for plugin %s (see `opscheck plugins %s`)",
                            it->key, k->plugin->name, k->plugin->name);
                 continue;
             }
@@ -204,18 +189,18 @@ static void check_one(cfg *c, cfg_check *k, plug_reg *reg)
         }
         for (size_t j = 0; j < i; j++) {
             if (strcmp(s->items[j].key, it->key) == 0 && !(spec->flags & OC_OPT_REPEAT)) {
-                err_at(c, it->file, it->line, "duplicate key '%s' (first at line %d)", it->key, s->items[j].line);
+                cfg_error(c, it->file, it->line, "duplicate key '%s' (first at line %d)", it->key, s->items[j].line);
                 break;
             }
         }
         interp_res r;
         char *v = load_value(c, it, &r);
         if ((spec->flags & OC_OPT_SECRET) && !r.from_outside)
-            err_at(c, it->file, it->line,
+            cfg_error(c, it->file, it->line,
                    "'%s' is a secret: give it as ${env:NAME} or ${file:PATH}, never as a literal value in the INI",
                    it->key);
         else if ((spec->flags & OC_OPT_NOSECRET) && r.secret_env)
-            err_at(c, it->file, it->line,
+            cfg_error(c, it->file, it->line,
                    "'%s' would carry a secret into a command line, where any user can read it; pass it by environment instead",
                    it->key);
         else if (v && strcmp(it->key, "plugin") != 0)
@@ -231,7 +216,7 @@ static void check_one(cfg *c, cfg_check *k, plug_reg *reg)
         for (size_t i = 0; i < s->nitems && !found; i++)
             found = find_spec(opts, s->items[i].key) == o;
         if (!found)
-            err_at(c, s->file, s->line, "check '%s' is missing required option '%s' (plugin %s: %s)",
+            cfg_error(c, s->file, s->line, "check '%s' is missing required option '%s' (plugin %s: %s)",
                    k->name, o->key, k->plugin->name, o->help ? o->help : "");
     }
 }
@@ -254,7 +239,7 @@ static int find_cycle(cfg *c, size_t i, int *color, size_t *stack, size_t depth)
             for (size_t d = from; d <= depth; d++)
                 sb_printf(&b, "%s -> ", c->checks[stack[d]].name);
             sb_puts(&b, c->checks[j].name);
-            err_at(c, c->checks[j].sec->file, c->checks[j].sec->line, "needs cycle: %s", b.s);
+            cfg_error(c, c->checks[j].sec->file, c->checks[j].sec->line, "needs cycle: %s", b.s);
             sb_free(&b);
             return 1;
         }
@@ -279,7 +264,7 @@ static void check_needs(cfg *c)
             k->need_idx[n] = (size_t)j;
             if (j < 0) {
                 const char *best = cfg_suggest(c, k->needs.v[n]);
-                err_at(c, it->file, it->line, "check '%s' needs '%s', which is not a check%s%s%s", k->name,
+                cfg_error(c, it->file, it->line, "check '%s' needs '%s', which is not a check%s%s%s", k->name,
                        k->needs.v[n], best ? " (did you mean '" : "", best ? best : "", best ? "'?)" : "");
             }
         }
@@ -301,7 +286,7 @@ static void check_list(cfg *c, cfg_list *l)
         cfg_item *it = &s->items[i];
         for (size_t j = 0; j < i; j++)
             if (strcmp(s->items[j].key, it->key) == 0)
-                err_at(c, it->file, it->line, "duplicate key '%s' (first at line %d)", it->key, s->items[j].line);
+                cfg_error(c, it->file, it->line, "duplicate key '%s' (first at line %d)", it->key, s->items[j].line);
         interp_res r;
         char *v = load_value(c, it, &r);
         if (strcmp(it->key, "description") == 0) {
@@ -311,12 +296,12 @@ static void check_list(cfg *c, cfg_list *l)
             have_checks = 1;
             strvec names = {0};
             if (v && unit_list(v, &names))
-                err_at(c, it->file, it->line, "'checks' has an unmatched quote");
+                cfg_error(c, it->file, it->line, "'checks' has an unmatched quote");
             for (size_t n = 0; n < names.n; n++) {
                 ssize_t j = cfg_find_check(c, names.v[n]);
                 if (j < 0) {
                     const char *best = cfg_suggest(c, names.v[n]);
-                    err_at(c, it->file, it->line, "checklist '%s' names '%s', which is not a check%s%s%s",
+                    cfg_error(c, it->file, it->line, "checklist '%s' names '%s', which is not a check%s%s%s",
                            l->name, names.v[n], best ? " (did you mean '" : "", best ? best : "", best ? "'?)" : "");
                     continue;
                 }
@@ -333,14 +318,14 @@ static void check_list(cfg *c, cfg_list *l)
             const char *best = unit_distance(it->key, "checks") < 3 ? "checks"
                              : unit_distance(it->key, "description") < 3 ? "description" : NULL;
             if (best)
-                err_at(c, it->file, it->line, "unknown key '%s' in a checklist (did you mean '%s'?)", it->key, best);
+                cfg_error(c, it->file, it->line, "unknown key '%s' in a checklist (did you mean '%s'?)", it->key, best);
             else
-                err_at(c, it->file, it->line, "unknown key '%s' in a checklist; known: checks, description", it->key);
+                cfg_error(c, it->file, it->line, "unknown key '%s' in a checklist; known: checks, description", it->key);
         }
         interp_res_free(&r);
     }
     if (!have_checks)
-        err_at(c, s->file, s->line, "checklist '%s' has no 'checks' key", l->name);
+        cfg_error(c, s->file, s->line, "checklist '%s' has no 'checks' key", l->name);
 }
 
 void cfg_validate(cfg *c, plug_reg *reg)
@@ -381,7 +366,7 @@ void cfg_validate(cfg *c, plug_reg *reg)
         check_one(c, &c->checks[i], reg);
     for (size_t i = 0; i < c->nlists; i++) {
         if (cfg_find_check(c, c->lists[i].name) >= 0)
-            err_at(c, c->lists[i].sec->file, c->lists[i].sec->line,
+            cfg_error(c, c->lists[i].sec->file, c->lists[i].sec->line,
                    "'%s' names both a check and a checklist", c->lists[i].name);
         check_list(c, &c->lists[i]);
     }

@@ -180,11 +180,14 @@ static plug *load_file(const char *path, const char *name, char **err)
     return p;
 }
 
-/* The closest NAME.so on the path to a mistyped name (malloc'd), or NULL. */
-static char *suggest(plug_reg *r, const char *name)
+/* Every NAME of a NAME.so on the path, once each, sorted. */
+static int cmp_str(const void *a, const void *b)
 {
-    char *best = NULL;
-    int bestd = (int)strlen(name) / 3 + 2;
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void path_names(const plug_reg *r, strvec *names)
+{
     for (size_t i = 0; i < r->dirs.n; i++) {
         DIR *d = opendir(r->dirs.v[i]);
         if (!d)
@@ -194,18 +197,33 @@ static char *suggest(plug_reg *r, const char *name)
             size_t n = strlen(e->d_name);
             if (n <= 3 || strcmp(e->d_name + n - 3, ".so") != 0)
                 continue;
-            char *cand = xstrndup(e->d_name, n - 3);
-            int dist = unit_distance(name, cand);
-            if (dist < bestd && dist < (int)strlen(name)) {
-                free(best);
-                best = cand;
-                bestd = dist;
-            } else {
-                free(cand);
-            }
+            char *name = xstrndup(e->d_name, n - 3);
+            if (sv_contains(names, name))
+                free(name);
+            else
+                sv_push(names, name);
         }
         closedir(d);
     }
+    qsort(names->v, names->n, sizeof *names->v, cmp_str);
+}
+
+/* The closest NAME.so on the path to a mistyped name (malloc'd), or NULL. */
+static char *suggest(plug_reg *r, const char *name)
+{
+    char *best = NULL;
+    int bestd = (int)strlen(name) / 3 + 2;
+    strvec names = {0};
+    path_names(r, &names);
+    for (size_t i = 0; i < names.n; i++) {
+        int dist = unit_distance(name, names.v[i]);
+        if (dist < bestd && dist < (int)strlen(name)) {
+            free(best);
+            best = xstrdup(names.v[i]);
+            bestd = dist;
+        }
+    }
+    sv_free(&names);
     return best;
 }
 
@@ -257,32 +275,10 @@ const plug *plug_get(plug_reg *r, const char *name, char **err)
     return p;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 void plug_load_all(plug_reg *r, strvec *errs)
 {
     strvec names = {0};
-    for (size_t i = 0; i < r->dirs.n; i++) {
-        DIR *d = opendir(r->dirs.v[i]);
-        if (!d)
-            continue;
-        struct dirent *e;
-        while ((e = readdir(d))) {
-            size_t n = strlen(e->d_name);
-            if (n <= 3 || strcmp(e->d_name + n - 3, ".so") != 0)
-                continue;
-            char *name = xstrndup(e->d_name, n - 3);
-            if (sv_contains(&names, name))
-                free(name);
-            else
-                sv_push(&names, name);
-        }
-        closedir(d);
-    }
-    qsort(names.v, names.n, sizeof *names.v, cmp_str);
+    path_names(r, &names);
     for (size_t i = 0; i < names.n; i++) {
         char *err;
         if (!plug_get(r, names.v[i], &err)) {

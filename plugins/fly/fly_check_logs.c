@@ -145,7 +145,7 @@ void fly_check_logs(fly_ctx *x)
         oc_expect(c, expected, seen);
         oc_diag(c, "matches", "%s", counts);
         for (size_t i = 0; i < ps.nfirst; i++) {
-            char key[16];
+            char key[32];
             snprintf(key, sizeof key, "line_%zu", i + 1);
             oc_diag(c, key, "%s", ps.first[i]);
         }
