@@ -216,9 +216,12 @@ static int cmd_run(cli *o)
         rc = EXIT_USAGE;
         goto out;
     }
-    run_opts ro = {.jobs = o->jobs, .verbose = o->verbose, .tap_version = o->tap_version};
+    run_opts ro = {.jobs = o->jobs, .verbose = o->verbose, .tap_version = o->tap_version,
+                   .writer = &tap_writer};
     run_summary sum;
-    rc = run_checks(c, sel, nsel, &ro, &sum);
+    check_result *results = NULL;
+    rc = run_checks(c, sel, nsel, &ro, &sum, &results);
+    run_results_free(results, nsel);
     free(sel);
     fprintf(stderr, "%zu passed, %zu failed, %zu skipped", sum.passed, sum.failed, sum.skipped);
     if (sum.warned)

@@ -15,7 +15,6 @@
 
 #include "redact.h"
 #include "run_child.h"
-#include "tap.h"
 #include "wire.h"
 
 #define OUTPUT_KEEP (16 * 1024)   /* captured stderr kept per attempt */
@@ -331,9 +330,28 @@ static int needs_state(cfg *c, job *jobs, const ssize_t *job_of, job *j, int *re
     return 0;
 }
 
-int run_checks(cfg *c, const size_t *sel, size_t nsel, const run_opts *o, run_summary *sum)
+void run_results_free(check_result *results, size_t n)
+{
+    for (size_t i = 0; results && i < n; i++)
+        result_clear(&results[i]);
+    free(results);
+}
+
+/* Names of the running checks, for the progress line. */
+static char *running_names(cfg *c, job *jobs, size_t n)
+{
+    strbuf b = {0};
+    for (size_t i = 0; i < n && b.len < 200; i++)
+        if (jobs[i].state == JOB_RUNNING)
+            sb_printf(&b, "%s%s", b.len ? ", " : "", c->checks[jobs[i].check].name);
+    return sb_steal(&b);
+}
+
+int run_checks(cfg *c, const size_t *sel, size_t nsel, const run_opts *o, run_summary *sum,
+               check_result **results)
 {
     double t0 = now_s();
+    *results = NULL;
     memset(sum, 0, sizeof *sum);
     install_signals();
     prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -349,7 +367,7 @@ int run_checks(cfg *c, const size_t *sel, size_t nsel, const run_opts *o, run_su
     int max_jobs = o->jobs > 0 ? o->jobs : c->jobs > 0 ? c->jobs : 8;
     if ((size_t)max_jobs > nsel && nsel > 0)
         max_jobs = (int)nsel;
-    tap_begin(o->tap_version, nsel);
+    o->writer->begin(o, nsel);
 
     size_t next_out = 0, running = 0;
     struct pollfd *pfd = xcalloc(2 * nsel + 1, sizeof *pfd);
@@ -373,7 +391,7 @@ int run_checks(cfg *c, const size_t *sel, size_t nsel, const run_opts *o, run_su
         while (next_out < nsel && jobs[next_out].state == JOB_DONE) {
             job *j = &jobs[next_out];
             check_result *r = &j->cur;
-            tap_check(next_out + 1, c, &c->checks[j->check], r, o->verbose);
+            o->writer->check(o, next_out + 1, &c->checks[j->check], r);
             sum->passed += r->status == RES_PASS || r->status == RES_WARN;
             sum->warned += r->status == RES_WARN;
             sum->failed += r->status == RES_FAIL;
@@ -406,6 +424,13 @@ int run_checks(cfg *c, const size_t *sel, size_t nsel, const run_opts *o, run_su
         }
         if (wait < 0)
             wait = 0;
+        if (o->writer->progress) {
+            char *names = running_names(c, jobs, nsel);
+            o->writer->progress(o, next_out, nsel, names, now_s() - t0);
+            free(names);
+            if (wait > 100)
+                wait = 100;
+        }
         int pr = poll(pfd, np, (int)wait);
         if (pr < 0 && errno != EINTR) {
             perror("opscheck: poll");
@@ -457,13 +482,23 @@ int run_checks(cfg *c, const size_t *sel, size_t nsel, const run_opts *o, run_su
     if (got_signal) {
         kill_all(jobs, nsel);
         sum->interrupted = got_signal;
-        tap_bail("interrupted");
+        o->writer->bail(o, "interrupted");
         rc = 128 + got_signal;
     }
     sum->seconds = now_s() - t0;
+    if (!got_signal && o->writer->end)
+        o->writer->end(o);
+    *results = xcalloc(nsel ? nsel : 1, sizeof **results);
     for (size_t i = 0; i < nsel; i++) {
         if (jobs[i].resolved)
             cfg_resolved_free(&jobs[i].res);
+        if (jobs[i].state == JOB_DONE) {
+            (*results)[i] = jobs[i].cur; /* moved: the reports read it */
+            memset(&jobs[i].cur, 0, sizeof jobs[i].cur);
+        } else {
+            (*results)[i].status = RES_SKIP;
+            (*results)[i].message = xstrdup("interrupted");
+        }
         result_clear(&jobs[i].cur);
         for (size_t a = 0; a < jobs[i].nattempts; a++)
             free(jobs[i].attempts[a].message);

@@ -12,10 +12,25 @@
 #include "config.h"
 #include "result.h"
 
+struct run_opts;
+
+/* Where results go as they are ready, in selection order: the TAP writer
+ * (tap.c) or the terminal writer (pretty.c).  Only these write stdout. */
+typedef struct run_writer {
+    void (*begin)(const struct run_opts *o, size_t count);
+    void (*check)(const struct run_opts *o, size_t num, const cfg_check *k, const check_result *r);
+    void (*bail)(const struct run_opts *o, const char *reason);
+    /* optional: called about every 100 ms while checks run */
+    void (*progress)(const struct run_opts *o, size_t done, size_t total, const char *running, double elapsed);
+    void (*end)(const struct run_opts *o);  /* optional: after the last check */
+} run_writer;
+
 typedef struct run_opts {
     int jobs;          /* 0: [opscheck] jobs, else min(8, checks) */
     int verbose;
     int tap_version;   /* 13 or 14 */
+    int color;         /* pretty: ANSI colours */
+    const run_writer *writer;
 } run_opts;
 
 typedef struct run_summary {
@@ -25,7 +40,12 @@ typedef struct run_summary {
 } run_summary;
 
 /* Runs SEL (indexes into c->checks, needs already included, in order).
+ * *RESULTS gets one result per selected check, in order (for the reports);
+ * a check not finished when a signal came has status RES_SKIP and message
+ * "interrupted".  The caller frees them with run_results_free().
  * Returns the exit code: 0 all passed, 1 a check failed, 130/143 signal, 3 internal. */
-int run_checks(cfg *c, const size_t *sel, size_t nsel, const run_opts *o, run_summary *sum);
+int run_checks(cfg *c, const size_t *sel, size_t nsel, const run_opts *o, run_summary *sum,
+               check_result **results);
+void run_results_free(check_result *results, size_t n);
 
 #endif

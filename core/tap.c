@@ -88,8 +88,9 @@ static void emit(strbuf *b)
     sb_free(b);
 }
 
-void tap_begin(int version, size_t count)
+static void tap_begin(const run_opts *o, size_t count)
 {
+    int version = o->tap_version;
     tap_version = version;
     printf("TAP version %d\n", version);
     if (count == 0)
@@ -240,9 +241,9 @@ static void check_yaml(strbuf *b, const cfg_check *k, const check_result *r, int
     sv_free(&seen);
 }
 
-void tap_check(size_t num, const cfg *c, const cfg_check *k, const check_result *r, int verbose)
+static void tap_check(const run_opts *o, size_t num, const cfg_check *k, const check_result *r)
 {
-    (void)c;
+    int verbose = o->verbose;
     strbuf b = {0};
     if (r->status == RES_SKIP && r->nasserts <= 1) {
         test_line(&b, "", 1, num, k->name, r->message ? r->message : "skipped");
@@ -270,3 +271,15 @@ void tap_check(size_t num, const cfg *c, const cfg_check *k, const check_result 
         check_yaml(&b, k, r, verbose, !sub);
     emit(&b);
 }
+
+static void tap_bail_w(const run_opts *o, const char *reason)
+{
+    (void)o;
+    tap_bail(reason);
+}
+
+const run_writer tap_writer = {
+    .begin = tap_begin,
+    .check = tap_check,
+    .bail = tap_bail_w,
+};

@@ -12,8 +12,9 @@
 #include "result.h"
 #include "util.h"
 
-void tap_begin(int version, size_t count);
-void tap_check(size_t num, const cfg *c, const cfg_check *k, const check_result *r, int verbose);
+#include "run.h"
+
+extern const run_writer tap_writer;
 void tap_bail(const char *reason);
 /* Exposed for the unit tests: one YAML double-quoted scalar, one TAP description. */
 void tap_yaml_str(strbuf *b, const char *s);
