@@ -27,8 +27,8 @@ SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 endif
 ALL_CFLAGS  = $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -Icore -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
-PKGS_CORE   := inih
-UNIT_LIBS   := $(shell pkg-config --libs cmocka inih 2>/dev/null)
+PKGS_CORE   := inih libcjson libcurl
+UNIT_LIBS   := $(shell pkg-config --libs cmocka $(PKGS_CORE) 2>/dev/null)
 
 # A change of flags (SAN=1 or not, PREFIX) rebuilds everything.
 FLAGS_STAMP := .build-flags
@@ -104,11 +104,22 @@ demo:
 	$(MAKE) all $(STANDIN)
 	scripts/demo
 
+MANDIR    ?= $(PREFIX)/share/man
+COMPDIR   ?= $(PREFIX)/share/bash-completion/completions
+
+# The program, the plugins, and the SDK: <opscheck/plugin.h>, a pkg-config
+# file (`pkg-config --cflags --libs opscheck-plugin`), man pages, completion.
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(INCDIR)/opscheck
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(INCDIR)/opscheck \
+	  $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(COMPDIR)
 	install -m 755 opscheck $(DESTDIR)$(BINDIR)/opscheck
 	install -m 755 $(PLUGIN_SOS) $(DESTDIR)$(PLUGINDIR)/
 	install -m 644 core/opscheck/plugin.h $(DESTDIR)$(INCDIR)/opscheck/plugin.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@INCDIR@|$(INCDIR)|' -e 's|@PLUGINDIR@|$(PLUGINDIR)|' \
+	  -e 's|@VERSION@|$(VERSION)|' docs/opscheck-plugin.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/opscheck-plugin.pc
+	install -m 644 docs/opscheck.1 $(DESTDIR)$(MANDIR)/man1/opscheck.1
+	install -m 644 docs/opscheck-plugin.7 $(DESTDIR)$(MANDIR)/man7/opscheck-plugin.7
+	install -m 644 scripts/opscheck-completion.bash $(DESTDIR)$(COMPDIR)/opscheck
 
 clean:
 	rm -f opscheck $(FLAGS_STAMP) $(DIR_STAMP) core/*.o core/*.d plugins/*.so plugins/*/*.o plugins/*/*.d \

@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "loader.h"
+#include "pretty.h"
 #include "redact.h"
 #include "run.h"
 #include "tap.h"
@@ -27,13 +29,15 @@ enum { EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 
 static const char usage_text[] =
     "usage: opscheck run [NAME...] [-c FILE]... [--set VAR=VALUE]... [-j N] [--tag TAG]... [-v]\n"
-    "                    [--tap-version 13|14]\n"
+    "                    [--format tap|pretty] [--tap-version 13|14]\n"
+
     "       opscheck list [-c FILE]...\n"
     "       opscheck validate [-c FILE]...\n"
-    "       opscheck plugins [NAME]\n"
+    "       opscheck plugins [NAME] [--markdown]\n"
     "       opscheck --version | --help\n"
     "\n"
     "NAME is a checklist or a check; no NAME runs every check in file order.\n"
+    "Output: TAP on stdout, or one line per check when stdout is a terminal (--format).\n"
     "The config is ./checks.ini, or $OPSCHECK_CONFIG, or the -c files merged in order.\n"
     "Exit: 0 all passed (skips and warnings allowed), 1 a check failed,\n"
     "      2 usage or config error (nothing ran), 3 internal error.\n";
@@ -42,6 +46,9 @@ typedef struct cli {
     const char *cmd;
     strvec names, files, sets, tags;
     int jobs, verbose, tap_version;
+    const char *format;           /* "tap", "pretty" or NULL (decide by the terminal) */
+    const char *junit, *json, *prometheus, *push;
+    int markdown;
 } cli;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -67,6 +74,9 @@ static int parse_cli(int argc, char **argv, cli *o)
         {"jobs", required_argument, NULL, 'j'},   {"tag", required_argument, NULL, 't'},
         {"verbose", no_argument, NULL, 'v'},      {"tap-version", required_argument, NULL, 'T'},
         {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
+        {"format", required_argument, NULL, 'F'}, {"junit", required_argument, NULL, 'J'},
+        {"json", required_argument, NULL, 'O'},   {"prometheus", required_argument, NULL, 'P'},
+        {"push", required_argument, NULL, 'U'},   {"markdown", no_argument, NULL, 'M'},
         {NULL, 0, NULL, 0},
     };
     o->tap_version = 14;
@@ -101,6 +111,16 @@ static int parse_cli(int argc, char **argv, cli *o)
                 return usage_error("--tap-version is 13 or 14, not '%s'", optarg);
             o->tap_version = atoi(optarg);
             break;
+        case 'F':
+            if (strcmp(optarg, "tap") && strcmp(optarg, "pretty"))
+                return usage_error("--format is tap or pretty, not '%s'", optarg);
+            o->format = optarg;
+            break;
+        case 'J': o->junit = optarg; break;
+        case 'O': o->json = optarg; break;
+        case 'P': o->prometheus = optarg; break;
+        case 'U': o->push = optarg; break;
+        case 'M': o->markdown = 1; break;
         case 'h': o->cmd = "help"; break;
         case 'V': o->cmd = "version"; break;
         case ':': return usage_error("%s needs a value", argv[optind - 1]);
@@ -216,11 +236,16 @@ static int cmd_run(cli *o)
         rc = EXIT_USAGE;
         goto out;
     }
+    int pretty = o->format ? strcmp(o->format, "pretty") == 0 : isatty(1);
+    const char *no_color = getenv("NO_COLOR");
     run_opts ro = {.jobs = o->jobs, .verbose = o->verbose, .tap_version = o->tap_version,
-                   .writer = &tap_writer};
+                   .writer = pretty ? &pretty_writer : &tap_writer,
+                   .color = pretty && isatty(1) && !(no_color && *no_color)};
     run_summary sum;
     check_result *results = NULL;
+    time_t started = time(NULL);
     rc = run_checks(c, sel, nsel, &ro, &sum, &results);
+    (void)started;
     run_results_free(results, nsel);
     free(sel);
     fprintf(stderr, "%zu passed, %zu failed, %zu skipped", sum.passed, sum.failed, sum.skipped);
@@ -297,6 +322,51 @@ static void print_option(const oc_option *op)
            (op->flags & OC_OPT_PREFIX) ? "[as KEY.NAME] " : "", op->help ? op->help : "");
 }
 
+/* Markdown text of a table cell: no '|' or newline may break the row. */
+static void md_cell(const char *s)
+{
+    for (; s && *s; s++) {
+        if (*s == '|')
+            fputs("\\|", stdout);
+        else if (*s == '\n')
+            putchar(' ');
+        else
+            putchar(*s);
+    }
+}
+
+static void print_option_md(const oc_option *op)
+{
+    printf("| `%s%s` | %s | ", op->key, (op->flags & OC_OPT_PREFIX) ? ".NAME" : "", unit_type_name(op->type));
+    if (op->def) {
+        putchar('`');
+        md_cell(op->def);
+        putchar('`');
+    }
+    printf(" | %s%s%s", (op->flags & OC_OPT_REQUIRED) ? "required. " : "",
+           (op->flags & OC_OPT_SECRET) ? "secret: `${env:...}` or `${file:...}` only. " : "",
+           (op->flags & OC_OPT_REPEAT) ? "repeatable. " : "");
+    md_cell(op->help);
+    printf(" |\n");
+}
+
+/* The options reference of every plugin (docs/plugins.md is this output). */
+static void plugins_markdown(plug_reg *reg)
+{
+    printf("# Plugin reference\n\nGenerated by `opscheck plugins --markdown`; do not edit by hand.\n\n");
+    printf("## Options every check has\n\n| option | type | default | meaning |\n| --- | --- | --- | --- |\n");
+    for (const oc_option *op = plug_core_options; op->key; op++)
+        print_option_md(op);
+    for (size_t i = 0; i < reg->n; i++) {
+        const oc_plugin *d = reg->v[i]->desc;
+        printf("\n## %s\n\n", d->name);
+        md_cell(d->summary);
+        printf("\n\n| option | type | default | meaning |\n| --- | --- | --- | --- |\n");
+        for (const oc_option *op = d->options; op && op->key; op++)
+            print_option_md(op);
+    }
+}
+
 static int cmd_plugins(cli *o)
 {
     plug_reg reg;
@@ -322,7 +392,9 @@ static int cmd_plugins(cli *o)
     } else {
         strvec errs = {0};
         plug_load_all(&reg, &errs);
-        for (size_t i = 0; i < reg.n; i++)
+        if (o->markdown)
+            plugins_markdown(&reg);
+        for (size_t i = 0; i < reg.n && !o->markdown; i++)
             printf("%-14s %s\n", reg.v[i]->name, reg.v[i]->desc->summary ? reg.v[i]->desc->summary : "");
         for (size_t i = 0; i < errs.n; i++)
             fprintf(stderr, "opscheck: %s\n", errs.v[i]);
