@@ -34,6 +34,29 @@ OPSCHECK="$P/bin/opscheck" run_oc run -c "$T/mine.ini" -v
 is "$RC" 0 "and runs"
 like "$OUT" 'message: "hello from the team"' "with its options"
 
+# the SDK: pkg-config, man pages, completion, scripts/new-plugin
+ok "$([ -f "$P/lib/pkgconfig/opscheck-plugin.pc" ]; echo $?)" "a pkg-config file is installed"
+cflags=$(PKG_CONFIG_PATH="$P/lib/pkgconfig" pkg-config --cflags opscheck-plugin)
+like "$cflags" "-I$P/include" "pkg-config --cflags opscheck-plugin points at the installed header"
+ok "$([ -f "$P/share/man/man1/opscheck.1" ] && [ -f "$P/share/man/man7/opscheck-plugin.7" ]; echo $?)" "man pages opscheck(1) and opscheck-plugin(7)"
+man -l "$P/share/man/man7/opscheck-plugin.7" >"$T/man.txt" 2>/dev/null || groff -man -Tutf8 "$P/share/man/man7/opscheck-plugin.7" >"$T/man.txt" 2>/dev/null || cp "$P/share/man/man7/opscheck-plugin.7" "$T/man.txt"
+like "$(cat "$T/man.txt")" 'OWNERSHIP' "the plugin man page states the ownership rules"
+ok "$([ -f "$P/share/bash-completion/completions/opscheck" ]; echo $?)" "bash completion is installed"
+"$ROOT/scripts/new-plugin" disk-ok "$T/team" >"$T/new.log" 2>&1
+is "$?" 0 "scripts/new-plugin makes a plugin folder"
+PATH="$P/bin:$PATH" PKG_CONFIG_PATH="$P/lib/pkgconfig" make -s -C "$T/team/disk-ok" test >"$T/team.log" 2>&1
+is "$?" 0 "it builds with pkg-config against the installed SDK and its own test passes"
+like "$(cat "$T/team.log")" '^PASS: disk-ok works through opscheck$' "its test ran the plugin through the installed opscheck"
+"$ROOT/scripts/new-plugin" 'Bad Name' "$T/team" >/dev/null 2>&1
+is "$?" 2 "new-plugin refuses a bad name"
+
+# completion: checklists and checks of the config in use
+( source "$ROOT/scripts/opscheck-completion.bash"
+  PATH="$P/bin:$PATH"
+  COMP_WORDS=(opscheck run -c "$T/mine.ini" h); COMP_CWORD=4; _opscheck
+  printf '%s\n' "${COMPREPLY[@]}" ) >"$T/comp.out" 2>/dev/null
+like "$(cat "$T/comp.out")" '^hi$' "bash completion offers the config's check names"
+
 # leave the build tree as `make` builds it
 make -s -C "$ROOT" opscheck >/dev/null 2>&1
 done_testing
