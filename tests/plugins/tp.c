@@ -3,6 +3,7 @@
  * every way a real plugin could (crash, hang, flood, lie), so the core's
  * isolation can be proven.
  */
+#include <dirent.h>
 #include <opscheck/plugin.h>
 #include <signal.h>
 #include <stdio.h>
@@ -126,6 +127,29 @@ static void run(oc_check *c)
         oc_pass(c, "items=%zu first=%s headers=%zu %s=%s size=%lld pct=%.1f on=%d", n, n ? items[0] : "-", m,
                 m ? names[0] : "-", m ? vals[0] : "-", oc_opt_size(c, "size"), oc_opt_percent(c, "pct"),
                 oc_opt_bool(c, "on"));
+    } else if (!strcmp(mode, "rss")) {
+        /* the runner's (our parent's) peak resident memory so far */
+        char path[64], line[256];
+        snprintf(path, sizeof path, "/proc/%d/status", (int)getppid());
+        FILE *f = fopen(path, "r");
+        long kb = -1;
+        while (f && fgets(line, sizeof line, f))
+            if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
+                break;
+        if (f)
+            fclose(f);
+        oc_pass(c, "runner peak rss %ld kB", kb);
+    } else if (!strcmp(mode, "fds")) {
+        /* how many descriptors the runner (our parent) holds right now */
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/fd", (int)getppid());
+        DIR *d = opendir(path);
+        int n = 0;
+        for (struct dirent *e; d && (e = readdir(d));)
+            n += e->d_name[0] != '.';
+        if (d)
+            closedir(d);
+        oc_pass(c, "runner fds %d", n);
     } else {
         oc_fail(c, "unknown mode %s", mode);
     }
