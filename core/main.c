@@ -17,6 +17,7 @@
 #include "loader.h"
 #include "pretty.h"
 #include "redact.h"
+#include "report.h"
 #include "run.h"
 #include "tap.h"
 #include "units.h"
@@ -30,7 +31,7 @@ enum { EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 static const char usage_text[] =
     "usage: opscheck run [NAME...] [-c FILE]... [--set VAR=VALUE]... [-j N] [--tag TAG]... [-v]\n"
     "                    [--format tap|pretty] [--tap-version 13|14]\n"
-
+    "                    [--junit FILE] [--json FILE] [--prometheus FILE] [--push URL]\n"
     "       opscheck list [-c FILE]...\n"
     "       opscheck validate [-c FILE]...\n"
     "       opscheck plugins [NAME] [--markdown]\n"
@@ -211,6 +212,39 @@ static int select_checks(cfg *c, const cli *o, size_t **out, size_t *nout)
     return 0;
 }
 
+/* The machine-readable reports asked for; 0, or -1 after saying why. */
+static int write_reports(const cli *o, const cfg *c, const size_t *sel, size_t nsel,
+                         const check_result *results, const run_summary *sum, time_t started)
+{
+    strbuf names = {0};
+    for (size_t i = 0; i < o->names.n; i++)
+        sb_printf(&names, "%s%s", i ? " " : "", o->names.v[i]);
+    report_run r = {.c = c, .sel = sel, .n = nsel, .results = results, .sum = sum,
+                    .checklist = names.s ? names.s : "", .started = started};
+    struct {
+        const char *flag, *target;
+        int (*fn)(const report_run *, const char *, char **);
+    } reports[] = {
+        {"--junit", o->junit, report_junit},
+        {"--json", o->json, report_json},
+        {"--prometheus", o->prometheus, report_prometheus},
+        {"--push", o->push, report_push},
+    };
+    int rc = 0;
+    for (size_t i = 0; i < sizeof reports / sizeof *reports; i++) {
+        char *err = NULL;
+        if (!reports[i].target || reports[i].fn(&r, reports[i].target, &err) == 0)
+            continue;
+        char *shown = redact(err ? err : "failed");
+        fprintf(stderr, "opscheck: %s: %s\n", reports[i].flag, shown); /* err names the target */
+        free(shown);
+        free(err);
+        rc = -1;
+    }
+    sb_free(&names);
+    return rc;
+}
+
 static int cmd_run(cli *o)
 {
     plug_reg reg;
@@ -245,7 +279,8 @@ static int cmd_run(cli *o)
     check_result *results = NULL;
     time_t started = time(NULL);
     rc = run_checks(c, sel, nsel, &ro, &sum, &results);
-    (void)started;
+    if (results && !sum.interrupted && write_reports(o, c, sel, nsel, results, &sum, started) != 0 && rc < 2)
+        rc = EXIT_INTERNAL;
     run_results_free(results, nsel);
     free(sel);
     fprintf(stderr, "%zu passed, %zu failed, %zu skipped", sum.passed, sum.failed, sum.skipped);

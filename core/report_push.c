@@ -1,0 +1,139 @@
+/*
+ * report_push.c - --push URL: the --prometheus text sent to a Prometheus
+ * Pushgateway with libcurl, as an HTTP PUT to
+ *     URL/metrics/job/opscheck/instance/<hostname>/checklist/<names>
+ * PUT replaces the whole group, so a check dropped from a checklist does
+ * not linger.  A URL that already has a "/metrics/job/" path is used as
+ * given (the caller chose the grouping key).  Label values that are empty
+ * or hold a character outside [A-Za-z0-9_.-] go base64url-encoded
+ * ("checklist@base64/..."), as the Pushgateway API defines.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "redact.h"
+#include "report.h"
+#include "report_int.h"
+#include "util.h"
+
+#define PUSH_CONNECT_TIMEOUT_S 5L
+#define PUSH_TIMEOUT_S 15L
+
+/* "/name/value" or "/name@base64/..." for one grouping-key label. */
+static void group_label(strbuf *b, const char *name, const char *v)
+{
+    int plain = *v != '\0';
+    for (const char *p = v; *p && plain; p++)
+        plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+                *p == '.' || *p == '-';
+    if (plain) {
+        sb_printf(b, "/%s/%s", name, v);
+        return;
+    }
+    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const unsigned char *s = (const unsigned char *)v;
+    size_t n = strlen(v);
+    sb_printf(b, "/%s@base64/", name);
+    if (!n)
+        sb_putc(b, '='); /* the API's spelling of an empty value */
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned x = (unsigned)s[i] << 16 | (i + 1 < n ? (unsigned)s[i + 1] << 8 : 0) | (i + 2 < n ? s[i + 2] : 0);
+        sb_putc(b, a[x >> 18 & 63]);
+        sb_putc(b, a[x >> 12 & 63]);
+        sb_putc(b, i + 1 < n ? a[x >> 6 & 63] : '=');
+        sb_putc(b, i + 2 < n ? a[x & 63] : '=');
+    }
+}
+
+/* The URL with any user:password@ shown as ***@, redacted: for messages. */
+static char *url_shown(const char *url)
+{
+    const char *scheme = strstr(url, "://");
+    const char *host = scheme ? scheme + 3 : url;
+    const char *at = strchr(host, '@'), *slash = strchr(host, '/');
+    char *s;
+    if (at && (!slash || at < slash))
+        s = xasprintf("%.*s***%s", (int)(host - url), url, at);
+    else
+        s = xstrdup(url);
+    char *r = redact(s);
+    free(s);
+    return r;
+}
+
+static size_t collect(char *data, size_t size, size_t n, void *ud)
+{
+    strbuf *b = ud;
+    if (b->len < 512)
+        sb_add(b, data, size * n);
+    return size * n;
+}
+
+int report_push(const report_run *r, const char *url, char **err)
+{
+    strbuf u = {0};
+    sb_puts(&u, url);
+    while (u.len && u.s[u.len - 1] == '/')
+        u.s[--u.len] = '\0';
+    if (!strstr(u.s, "/metrics/job/")) {
+        char *host = report_hostname();
+        char *cl = report_clean(r->checklist ? r->checklist : "");
+        sb_puts(&u, "/metrics/job/opscheck");
+        group_label(&u, "instance", host);
+        group_label(&u, "checklist", cl);
+        free(cl);
+        free(host);
+    }
+    char *shown = url_shown(url);
+    char *text = report_prom_text(r);
+    strbuf body = {0};
+    sb_add(&body, "", 0);
+    char ebuf[CURL_ERROR_SIZE] = "";
+    int rc = 0;
+    CURL *h = curl_easy_init();
+    if (!h) {
+        *err = xasprintf("push to %s failed: cannot start libcurl", shown);
+        rc = -1;
+        goto out;
+    }
+    struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: text/plain; version=0.0.4; charset=utf-8");
+    curl_easy_setopt(h, CURLOPT_URL, u.s);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, text);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(text));
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, PUSH_CONNECT_TIMEOUT_S);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, PUSH_TIMEOUT_S);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "opscheck");
+    CURLcode cc = curl_easy_perform(h);
+    long status = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    if (cc != CURLE_OK) {
+        char *why = redact(ebuf[0] ? ebuf : curl_easy_strerror(cc));
+        *err = xasprintf("push to %s failed: %s", shown, why);
+        free(why);
+        rc = -1;
+    } else if (status < 200 || status > 299) {
+        char *nl = strpbrk(body.s, "\r\n");
+        if (nl)
+            *nl = '\0';
+        char *why = report_clean(body.s);
+        *err = xasprintf("push to %s failed: HTTP %ld%s%s", shown, status, *why ? ": " : "", why);
+        free(why);
+        rc = -1;
+    }
+    curl_slist_free_all(hdr);
+    curl_easy_cleanup(h);
+out:
+    sb_free(&body);
+    free(text);
+    free(shown);
+    sb_free(&u);
+    return rc;
+}
