@@ -23,8 +23,11 @@ const sd_role sd_role_static = {
     .answer = role_static_answer,
 };
 
+extern const sd_role sd_role_mp_webhook, sd_role_mp_payments; /* role_mp.c, issue 5 */
+
 static const sd_role *const role_table[] = {
     &sd_role_static,
+    &sd_role_mp_webhook, &sd_role_mp_payments,
     NULL,
 };
 

@@ -1,0 +1,244 @@
+/*
+ * pg.c - the read-only libpq session of pg.h.  Every message is one line
+ * and built so that no part of the connection string can leak: a dsn that
+ * libpq cannot parse is reported without libpq's detail (which quotes it).
+ */
+#include "pg.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PG_RESERVE_MS 400 /* kept back from the deadline to report in */
+
+static void *pg_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p) {
+        fprintf(stderr, "pg: out of memory\n");
+        abort();
+    }
+    return p;
+}
+
+/* libpq's multi-line messages as one line: blanks collapsed, no trailing dot-space. */
+static void pg_one_line(const char *in, char *out, size_t len)
+{
+    size_t k = 0;
+    int blank = 0;
+    for (const char *p = in ? in : ""; *p && k + 1 < len; p++) {
+        if (isspace((unsigned char)*p)) {
+            blank = k > 0;
+            continue;
+        }
+        if (blank && k + 2 < len)
+            out[k++] = ' ';
+        blank = 0;
+        out[k++] = *p;
+    }
+    out[k] = '\0';
+}
+
+static long long pg_stmt_budget(long long remaining_ms)
+{
+    long long t = remaining_ms - PG_RESERVE_MS;
+    return t < 100 ? 100 : t;
+}
+
+pg_err pg_open(pg_session *s, const char *dsn, long long remaining_ms, char *err, size_t errlen)
+{
+    const char *keys[6], *vals[6];
+    char opts[160], ctimeout[32], msg[600];
+    size_t n = 0;
+
+    memset(s, 0, sizeof *s);
+    if (dsn && *dsn) {
+        char *perr = NULL;
+        PQconninfoOption *o = PQconninfoParse(dsn, &perr);
+        PQfreemem(perr); /* may quote the dsn: never shown */
+        if (!o) {
+            snprintf(err, errlen, "dsn is not a valid libpq connection string or URI");
+            return PG_E_CONNECT;
+        }
+        PQconninfoFree(o);
+        keys[n] = "dbname", vals[n++] = dsn;
+    }
+    s->statement_timeout_ms = pg_stmt_budget(remaining_ms);
+    snprintf(opts, sizeof opts, "-c default_transaction_read_only=on -c statement_timeout=%lld",
+             s->statement_timeout_ms);
+    long long ct = remaining_ms / 2000;
+    snprintf(ctimeout, sizeof ctimeout, "%lld", ct < 2 ? 2 : ct); /* libpq's minimum is 2 s */
+    keys[n] = "application_name", vals[n++] = "opscheck";
+    keys[n] = "connect_timeout", vals[n++] = ctimeout;
+    keys[n] = "options", vals[n++] = opts;
+    keys[n] = NULL, vals[n] = NULL;
+
+    s->conn = PQconnectdbParams(keys, vals, 1);
+    if (!s->conn)
+        abort();
+    snprintf(s->where, sizeof s->where, "%s@%s:%s/%s", PQuser(s->conn) ? PQuser(s->conn) : "?",
+             PQhost(s->conn) ? PQhost(s->conn) : "?", PQport(s->conn) ? PQport(s->conn) : "?",
+             PQdb(s->conn) ? PQdb(s->conn) : "?");
+    if (PQstatus(s->conn) != CONNECTION_OK) {
+        const char *m = PQerrorMessage(s->conn);
+        int auth = PQconnectionNeedsPassword(s->conn) || strstr(m, "authentication failed") ||
+                   strstr(m, "no password supplied");
+        pg_one_line(m, msg, sizeof msg);
+        snprintf(err, errlen, "%s%s", auth ? "authentication refused: " : "cannot connect: ", msg);
+        PQfinish(s->conn);
+        s->conn = NULL;
+        return auth ? PG_E_AUTH : PG_E_CONNECT;
+    }
+    PGresult *r = PQexec(s->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        pg_one_line(PQerrorMessage(s->conn), msg, sizeof msg);
+        snprintf(err, errlen, "cannot start a read-only transaction: %s", msg);
+        PQclear(r);
+        pg_close(s);
+        return PG_E_CONNECT;
+    }
+    PQclear(r);
+    return PG_OK;
+}
+
+static int pg_ident(int ch)
+{
+    return isalnum(ch) || ch == '_';
+}
+
+char *pg_bind_names(const char *sql, const pg_param *params, size_t nparams, size_t *order, size_t maxorder,
+                    size_t *norder, char *err, size_t errlen)
+{
+    size_t len = strlen(sql), k = 0;
+    char *out = pg_xmalloc(len * 2 + 16); /* ":x" -> "$NN" grows at most by a few bytes each */
+    const char *p = sql;
+
+    *norder = 0;
+    while (*p) {
+        if (*p == '\'' || *p == '"') { /* quoted text or identifier, '' and "" escapes */
+            char q = *p;
+            out[k++] = *p++;
+            while (*p && !(*p == q && p[1] != q))
+                if (*p == q) { /* doubled quote */
+                    out[k++] = *p++;
+                    out[k++] = *p++;
+                } else {
+                    out[k++] = *p++;
+                }
+            if (*p)
+                out[k++] = *p++;
+            continue;
+        }
+        if (p[0] == '-' && p[1] == '-') {
+            while (*p && *p != '\n')
+                out[k++] = *p++;
+            continue;
+        }
+        if (p[0] == ':' && p[1] == ':') {
+            out[k++] = *p++;
+            out[k++] = *p++;
+            continue;
+        }
+        if (p[0] == ':' && (isalpha((unsigned char)p[1]) || p[1] == '_')) {
+            const char *name = p + 1;
+            size_t nlen = 0, i, slot;
+            while (pg_ident((unsigned char)name[nlen]))
+                nlen++;
+            for (i = 0; i < nparams; i++)
+                if (strlen(params[i].name) == nlen && strncmp(params[i].name, name, nlen) == 0)
+                    break;
+            if (i == nparams) {
+                snprintf(err, errlen, "unknown parameter :%.*s", (int)nlen, name);
+                free(out);
+                return NULL;
+            }
+            for (slot = 0; slot < *norder && order[slot] != i; slot++)
+                ;
+            if (slot == *norder) {
+                if (*norder >= maxorder) {
+                    snprintf(err, errlen, "too many parameters");
+                    free(out);
+                    return NULL;
+                }
+                order[(*norder)++] = i;
+            }
+            k += (size_t)sprintf(out + k, "$%zu", slot + 1);
+            p = name + nlen;
+            continue;
+        }
+        out[k++] = *p++;
+    }
+    out[k] = '\0';
+    return out;
+}
+
+static pg_err pg_classify(const char *state)
+{
+    if (!state)
+        return PG_E_QUERY;
+    if (strcmp(state, "57014") == 0)
+        return PG_E_TIMEOUT;
+    if (strcmp(state, "25006") == 0)
+        return PG_E_READONLY;
+    if (strcmp(state, "42P01") == 0 || strcmp(state, "42703") == 0)
+        return PG_E_SCHEMA;
+    return PG_E_QUERY;
+}
+
+/* After a failed query the transaction is aborted: start a new read-only one
+ * so the check's next queries still run. */
+static void pg_restart(pg_session *s)
+{
+    PQclear(PQexec(s->conn, "ROLLBACK"));
+    PQclear(PQexec(s->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+}
+
+pg_err pg_query(pg_session *s, const char *name, const char *sql, const pg_param *params, size_t nparams,
+                PGresult **out, char *err, size_t errlen)
+{
+    size_t order[32], norder;
+    const char *values[32];
+    char perr[128], msg[600];
+
+    *out = NULL;
+    char *text = pg_bind_names(sql, params, nparams, order, 32, &norder, perr, sizeof perr);
+    if (!text) {
+        snprintf(err, errlen, "query %s: %s", name, perr);
+        return PG_E_PARAM;
+    }
+    for (size_t i = 0; i < norder; i++)
+        values[i] = params[order[i]].value;
+    PGresult *r = PQexecParams(s->conn, text, (int)norder, NULL, values, NULL, NULL, 0);
+    free(text);
+    ExecStatusType st = PQresultStatus(r);
+    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+        *out = r;
+        return PG_OK;
+    }
+    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    pg_err e = pg_classify(state);
+    pg_one_line(PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)
+                                                             : PQerrorMessage(s->conn), msg, sizeof msg);
+    if (e == PG_E_TIMEOUT)
+        snprintf(err, errlen, "query %s: statement timeout after %lld ms (%s)", name, s->statement_timeout_ms,
+                 msg);
+    else if (e == PG_E_READONLY)
+        snprintf(err, errlen, "query %s tried to write and the read-only session refused it (%s)", name, msg);
+    else
+        snprintf(err, errlen, "query %s: %s%s%s%s", name, msg, state ? " (SQLSTATE " : "", state ? state : "",
+                 state ? ")" : "");
+    PQclear(r);
+    if (PQstatus(s->conn) == CONNECTION_OK)
+        pg_restart(s);
+    return e;
+}
+
+void pg_close(pg_session *s)
+{
+    if (s->conn) {
+        PQclear(PQexec(s->conn, "ROLLBACK"));
+        PQfinish(s->conn);
+    }
+    s->conn = NULL;
+}
