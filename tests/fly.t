@@ -15,13 +15,7 @@ export FLY_API_TOKEN=$TOKEN FLY_API_TOKEN_HDR="Bearer $TOKEN"
 
 # Render the fixtures: times relative to now (tests/fixtures/fly/README.md).
 cp -r "$ROOT/tests/fixtures/fly" "$T/fx"
-NOW=$(date +%s)
-find "$T/fx" -name '*.json' -exec perl -i -pe '
-    BEGIN { $n = '"$NOW"' }
-    sub iso { my @t = gmtime(shift);
-              sprintf("%04d-%02d-%02dT%02d:%02d:%02d.123456789Z", $t[5] + 1900, $t[4] + 1, @t[3, 2, 1, 0]) }
-    s/"\@AGO_MS:(\d+)\@"/($n - $1) * 1000/ge;
-    s/\@AGO:(\d+)\@/iso($n - $1)/ge;' {} +
+"$ROOT/tests/fixtures/render-times" "$T/fx"
 
 # fly_ini CHECK-NAME EXTRA-LINES : a checks.ini with one fly check against $SURL.
 fly_ini() {
