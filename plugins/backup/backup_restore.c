@@ -1,0 +1,245 @@
+/*
+ * backup_restore.c - verify = restore: create a scratch database on the
+ * server restore_dsn names, restore the dump into it (pg_restore for
+ * archives, psql fed through a pipe for plain and gzip SQL), count its user
+ * tables, and drop it again whatever happened.
+ *
+ * The DSN may carry a password: it goes to libpq in this process, and to
+ * the child only as PG* environment variables taken from the parsed DSN;
+ * the child's argv holds only the scratch database's name and the file.
+ */
+#include "backup_int.h"
+
+#include <errno.h>
+#include <libpq-fe.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* libpq keyword -> environment variable, for the child. */
+static const struct {
+    const char *kw, *env;
+} env_map[] = {
+    {"host", "PGHOST"},         {"hostaddr", "PGHOSTADDR"}, {"port", "PGPORT"},
+    {"user", "PGUSER"},         {"password", "PGPASSWORD"}, {"passfile", "PGPASSFILE"},
+    {"sslmode", "PGSSLMODE"},   {"sslrootcert", "PGSSLROOTCERT"}, {"sslcert", "PGSSLCERT"},
+    {"sslkey", "PGSSLKEY"},     {"connect_timeout", "PGCONNECT_TIMEOUT"},
+};
+#define NENV (sizeof env_map / sizeof env_map[0])
+
+typedef struct env_set {
+    char *items[NENV + 2];
+    size_t n;
+} env_set;
+
+static void env_build(PGconn *conn, const char *scratch, env_set *e, char *server, size_t sn)
+{
+    PQconninfoOption *opts = PQconninfo(conn);
+    const char *host = NULL, *port = NULL;
+    e->n = 0;
+    for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+        if (!o->val || !*o->val)
+            continue;
+        for (size_t i = 0; i < NENV; i++) {
+            if (strcmp(o->keyword, env_map[i].kw) != 0)
+                continue;
+            size_t len = strlen(env_map[i].env) + strlen(o->val) + 2;
+            char *s = malloc(len);
+            if (!s)
+                abort();
+            snprintf(s, len, "%s=%s", env_map[i].env, o->val);
+            e->items[e->n++] = s;
+        }
+        if (strcmp(o->keyword, "host") == 0)
+            host = o->val;
+        if (strcmp(o->keyword, "port") == 0)
+            port = o->val;
+    }
+    snprintf(server, sn, "%s:%s", host ? host : "localhost", port ? port : "5432");
+    size_t len = strlen(scratch) + 12;
+    e->items[e->n] = malloc(len);
+    if (!e->items[e->n])
+        abort();
+    snprintf(e->items[e->n++], len, "PGDATABASE=%s", scratch);
+    e->items[e->n] = NULL;
+    PQconninfoFree(opts);
+}
+
+static void env_free(env_set *e)
+{
+    for (size_t i = 0; i < e->n; i++) {
+        explicit_bzero(e->items[i], strlen(e->items[i]));
+        free(e->items[i]);
+    }
+}
+
+static void one_line(char *s)
+{
+    for (char *p = s; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    size_t l = strlen(s);
+    while (l && s[l - 1] == ' ')
+        s[--l] = '\0';
+}
+
+static int exec_sql(PGconn *conn, const char *sql, char *why, size_t n)
+{
+    PGresult *res = PQexec(conn, sql);
+    int ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
+    if (!ok) {
+        snprintf(why, n, "%s", PQerrorMessage(conn));
+        one_line(why);
+    }
+    PQclear(res);
+    return ok ? 0 : -1;
+}
+
+/* Write all of BUF to the child's stdin, within the deadline. */
+typedef struct feed {
+    int fd;
+    long long deadline_ms;
+} feed;
+
+static int feed_sink(void *arg, const char *buf, size_t len)
+{
+    feed *f = arg;
+    while (len > 0) {
+        long long left = f->deadline_ms - bk_now_ms();
+        struct pollfd p = {.fd = f->fd, .events = POLLOUT};
+        if (left <= 0 || poll(&p, 1, (int)(left > 60000 ? 60000 : left)) <= 0)
+            return -1;
+        ssize_t w = write(f->fd, buf, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -1; /* EPIPE: psql stopped reading; its stderr says why */
+        buf += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+static int run_restore(const bk_file *f, const char *scratch, const env_set *e, long long deadline_ms,
+                       char *why, size_t n)
+{
+    bk_proc p;
+    bk_proc_res r;
+    const char *const *env = (const char *const *)e->items;
+    if (f->fmt == BK_PLAIN || f->fmt == BK_GZIP) {
+        const char *argv[] = {"psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", scratch, "-f", "-", NULL};
+        char swhy[256] = "";
+        if (bk_spawn(argv, env, 1, &p, &r) != 0) {
+            snprintf(why, n, "%s", r.err);
+            return -1;
+        }
+        feed fd = {.fd = p.stdin_w, .deadline_ms = deadline_ms};
+        int src = bk_stream(f->path, f->fmt, deadline_ms, feed_sink, &fd, swhy, sizeof swhy);
+        bk_wait(&p, deadline_ms, &r);
+        if (r.timed_out) {
+            snprintf(why, n, "psql killed: out of time");
+            return -1;
+        }
+        if (r.exited != 0) {
+            snprintf(why, n, "psql exit %d: %s", r.exited, r.err[0] ? r.err : "(no message)");
+            return -1;
+        }
+        if (src != 0) {
+            snprintf(why, n, "%s", swhy);
+            return -1;
+        }
+        return 0;
+    }
+    const char *argv[] = {"pg_restore", "--no-owner", "--no-privileges", "--exit-on-error",
+                          "-d", scratch, f->path, NULL};
+    if (bk_run(argv, env, deadline_ms, &r) == 0)
+        return 0;
+    if (r.timed_out)
+        snprintf(why, n, "pg_restore killed: out of time");
+    else if (r.exited > 0)
+        snprintf(why, n, "pg_restore exit %d: %s", r.exited, r.err[0] ? r.err : "(no message)");
+    else
+        snprintf(why, n, "%s", r.err[0] ? r.err : "pg_restore did not run");
+    return -1;
+}
+
+static long long count_tables(PGconn *admin, const char *scratch, char *why, size_t n)
+{
+    /* Same server and credentials as ADMIN, another database. */
+    PQconninfoOption *opts = PQconninfo(admin);
+    const char *k2[32], *v2[32];
+    size_t m = 0;
+    for (PQconninfoOption *o = opts; o && o->keyword && m < 30; o++) {
+        if (!o->val || strcmp(o->keyword, "dbname") == 0)
+            continue;
+        k2[m] = o->keyword;
+        v2[m++] = o->val;
+    }
+    k2[m] = "dbname";
+    v2[m++] = scratch;
+    k2[m] = NULL;
+    v2[m] = NULL;
+    PGconn *c = PQconnectdbParams(k2, v2, 0);
+    PQconninfoFree(opts);
+    long long cnt = -1;
+    if (PQstatus(c) != CONNECTION_OK) {
+        snprintf(why, n, "cannot connect to the scratch database: %s", PQerrorMessage(c));
+        one_line(why);
+    } else {
+        PGresult *res = PQexec(c, "SELECT count(*) FROM pg_catalog.pg_class c "
+                                  "JOIN pg_catalog.pg_namespace s ON s.oid = c.relnamespace "
+                                  "WHERE c.relkind IN ('r', 'p') AND s.nspname NOT IN "
+                                  "('pg_catalog', 'information_schema') AND s.nspname NOT LIKE 'pg_toast%'");
+        if (PQresultStatus(res) == PGRES_TUPLES_OK)
+            cnt = atoll(PQgetvalue(res, 0, 0));
+        else {
+            snprintf(why, n, "counting tables: %s", PQerrorMessage(c));
+            one_line(why);
+        }
+        PQclear(res);
+    }
+    PQfinish(c);
+    return cnt;
+}
+
+int bk_restore(const char *dsn, const bk_file *f, long long deadline_ms, bk_restore_res *rr, char *why,
+               size_t n)
+{
+    char sql[256], dropwhy[256];
+    env_set e = {.n = 0};
+    int ret = -1;
+
+    rr->tables = -1;
+    snprintf(rr->scratch, sizeof rr->scratch, "opscheck_restore_%ld_%ld", (long)getpid(), (long)time(NULL));
+    rr->server[0] = '\0';
+    PGconn *admin = PQconnectdb(dsn);
+    if (PQstatus(admin) != CONNECTION_OK) {
+        snprintf(why, n, "cannot connect with restore_dsn: %s", PQerrorMessage(admin));
+        one_line(why);
+        PQfinish(admin);
+        return -1;
+    }
+    env_build(admin, rr->scratch, &e, rr->server, sizeof rr->server);
+    snprintf(sql, sizeof sql, "CREATE DATABASE \"%s\" TEMPLATE template0", rr->scratch);
+    if (exec_sql(admin, sql, why, n) != 0) {
+        char w[256];
+        snprintf(w, sizeof w, "%s", why);
+        snprintf(why, n, "cannot create the scratch database: %s", w);
+        goto out;
+    }
+    if (run_restore(f, rr->scratch, &e, deadline_ms, why, n) == 0) {
+        rr->tables = count_tables(admin, rr->scratch, why, n);
+        ret = rr->tables >= 0 ? 0 : -1;
+    }
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", rr->scratch);
+    if (exec_sql(admin, sql, dropwhy, sizeof dropwhy) != 0 && ret == 0) {
+        snprintf(why, n, "cannot drop the scratch database %s: %s", rr->scratch, dropwhy);
+        ret = -1;
+    }
+out:
+    env_free(&e);
+    PQfinish(admin);
+    return ret;
+}

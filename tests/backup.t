@@ -1,0 +1,306 @@
+#!/usr/bin/env bash
+# tests/backup.t - the backup plugin (issue 6) on real pg_dump output: a
+# scratch database of the sandbox (random name, dropped at exit) dumped in
+# every format (-Fp, -Fp | gzip, -Fc, -Fd, -Ft), then broken copies:
+# truncated, one flipped byte, empty, wrong magic, no footer, too old (mtime),
+# a missing day, a sudden shrink, an unreadable folder; and verify = restore
+# into a scratch database on the sandbox server.  Every stream goes through
+# tap-check; the restore_dsn password appears nowhere.
+source "$(dirname "$0")/lib.sh"
+
+if ! psql -X -q -c 'select 1' >/dev/null 2>&1; then
+    echo "1..0 # SKIP no sandbox PostgreSQL (run through scripts/run-tests, or scripts/sandbox up + env)"
+    exit 0
+fi
+
+DB=opscheck_bk_t_$$_$RANDOM
+cleanup() {
+    psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
+    rm -rf "$T"
+}
+trap cleanup EXIT
+psql -X -q -d postgres -c "CREATE DATABASE $DB" >/dev/null &&
+    psql -X -q -d "$DB" >/dev/null <<'SQL'
+CREATE TABLE checkout_sessions (id serial PRIMARY KEY, note text);
+INSERT INTO checkout_sessions (note) SELECT md5(i::text) FROM generate_series(1, 20000) i;
+CREATE TABLE payments (id int PRIMARY KEY, amount numeric);
+INSERT INTO payments SELECT i, i * 1.5 FROM generate_series(1, 500) i;
+CREATE TABLE webhook_events (id int, body jsonb);
+INSERT INTO webhook_events SELECT i, jsonb_build_object('i', i) FROM generate_series(1, 300) i;
+SQL
+ok $? "scratch database $DB with 3 tables"
+
+S=$T/src
+mkdir -p "$S"
+pg_dump -d "$DB" -Fp -f "$S/quiz.sql" &&
+    pg_dump -d "$DB" -Fp | gzip >"$S/quiz.sql.gz" &&
+    pg_dump -d "$DB" -Fc -f "$S/quiz.dump" &&
+    pg_dump -d "$DB" -Fd -f "$S/quiz.dir" &&
+    pg_dump -d "$DB" -Ft -f "$S/quiz.tar" &&
+    pg_dump -d "$DB" -Fp -t payments | gzip >"$S/small.sql.gz"
+ok $? "pg_dump in every format"
+NOW=$(date +%s)
+: >"$T/all"
+
+# case NAME : a fresh folder $T/c/NAME for one scenario; sets $C.
+case_dir() { C=$T/c/$1; rm -rf "$C"; mkdir -p "$C"; }
+# put SRC NAME HOURS-AGO : copy a dump into $C with an mtime HOURS-AGO back.
+put() {
+    cp -r "$S/$1" "$C/$2"
+    touch -d "@$((NOW - $3 * 3600))" "$C/$2"
+}
+# bk DIR EXTRA-LINES [opscheck args] : run one backup check named bk.
+bk() {
+    local dir=$1 extra=$2
+    shift 2
+    cat >"$T/checks.ini" <<EOF
+[opscheck]
+timeout = 30s
+
+[check bk]
+plugin = backup
+dir = $dir
+$extra
+EOF
+    run_oc run -c "$T/checks.ini" "$@" bk
+    printf '%s\n%s\n' "$OUT" "$ERR" >>"$T/all"
+    tap_valid "$OUT" "${dir##*/}: valid TAP 14"
+}
+# flip FILE OFFSET : one byte changed (xor 0x55).
+flip() { perl -e 'open my $f, "+<", $ARGV[0] or die; seek $f, $ARGV[1], 0; read $f, my $b, 1;
+                  seek $f, $ARGV[1], 0; print $f chr(ord($b) ^ 0x55); close $f' "$1" "$2"; }
+
+# ---- every format, good, at full and at header level ----
+for f in quiz.sql:"plain SQL" quiz.sql.gz:"gzip plain SQL" quiz.dump:custom quiz.dir:directory quiz.tar:tar; do
+    name=${f%%:*} fmt=${f#*:}
+    case_dir "good-$name"
+    put "$name" "$name" 1
+    bk "$C" 'retention_days = 1'
+    is "$RC" 0 "$name: exit 0"
+    like "$OUT" "^    ok 1 - newest backup $name is 1h old \\(max 26h\\)$" "$name: age"
+    like "$OUT" "^    ok 2 - newest backup $name is a complete $fmt dump \\(verify full\\)$" "$name: recognised as $fmt"
+    like "$OUT" '^    ok 3 - a good backup in each of the last 1 days$' "$name: retention"
+    bk "$C" 'retention_days = 1
+verify = header'
+    like "$OUT" "^    ok 2 - newest backup $name is a complete $fmt dump \\(verify header\\)$" "$name: header level"
+done
+
+# ---- a good week, one dump a day in mixed formats (3h, 27h, 51h ... 147h
+# old: day 0 is the max_age window, 0-26h; day k >= 1 is 26h+24(k-1)h .. +24h) ----
+case_dir week
+i=0
+for f in quiz.sql.gz quiz.dump quiz.sql.gz quiz.tar quiz.sql.gz quiz.dir quiz.sql.gz; do
+    put "$f" "quiz-$i.${f#quiz.}" $((i * 24 + 3))
+    i=$((i + 1))
+done
+bk "$C" '' -v
+is "$RC" 0 "week: exit 0"
+like "$OUT" '^    ok [0-9]+ - a good backup in each of the last 7 days$' "week: 7 days covered"
+like "$OUT" '^    ok [0-9]+ - newest backup is [0-9]+% of the previous one \(shrink at most 50%\)$' "week: no shrink"
+like "$OUT" '^  previous_file: "quiz-1.dump"' "week: previous file named"
+like "$OUT" '^    good_days:$' "week: good_days metric"
+
+# ---- a missing day (day 2, 50h-74h ago), and a bad one (day 4, 98h-122h ago) ----
+rm "$C/quiz-2.sql.gz"
+head -c 1000 "$S/quiz.dump" >"$C/quiz-4.sql.gz"
+touch -d "@$((NOW - 100 * 3600))" "$C/quiz-4.sql.gz"
+bk "$C" ''
+is "$RC" 1 "missing day: exit 1"
+like "$OUT" '^    not ok [0-9]+ - a good backup in each of the last 7 days: 2 day\(s\) without one$' "missing day: not ok"
+like "$OUT" '^      expected: "7 of 7 days"' "missing day: expected"
+like "$OUT" '^      seen: "5 of 7 days"' "missing day: seen"
+# utc SECONDS-AGO : the label's start, either side of a minute turning over.
+utc() { echo "($(date -u -d "@$((NOW - $1))" '+%Y-%m-%d %H:%M')|$(date -u -d "@$((NOW - $1 + 60))" '+%Y-%m-%d %H:%M'))"; }
+d2=$(utc $((74 * 3600))) d4=$(utc $((122 * 3600)))
+like "$OUT" "^  missing_days: \"$d2 - .* UTC; $d4 - .* UTC\"" "missing day: both days named"
+like "$OUT" '^  bad_backups: "quiz-4.sql.gz: archive header cut short|^  bad_backups: "quiz-4.sql.gz: .*(truncated|end of file)' "missing day: why the bad one is bad"
+
+# ---- too old ----
+case_dir old
+put quiz.sql.gz quiz.sql.gz 30
+bk "$C" 'retention_days = 1'
+is "$RC" 1 "too old: exit 1"
+like "$OUT" '^    not ok 1 - newest backup quiz.sql.gz is 30h old, expected at most 26h$' "too old: not ok"
+like "$OUT" '^      expected: "at most 26h old"' "too old: expected"
+like "$OUT" '^      seen: "30h"' "too old: seen"
+like "$OUT" '^  age: "30h"' "too old: age diag"
+like "$OUT" '^    not ok 3 - a good backup in each of the last 1 days: 1 day\(s\) without one' "too old: last day empty"
+bk "$C" 'retention_days = 1
+max_age = 2d'
+is "$RC" 0 "too old: within max_age = 2d (day 0 is the max_age window)"
+
+# ---- broken copies of the newest ----
+size_gz=$(stat -c %s "$S/quiz.sql.gz")
+case_dir trunc-gz
+put quiz.sql.gz prev.sql.gz 25
+head -c 100000 "$S/quiz.sql.gz" >"$C/new.sql.gz"
+touch -d "@$((NOW - 3600))" "$C/new.sql.gz"
+bk "$C" 'retention_days = 1'
+is "$RC" 1 "truncated gzip: exit 1"
+like "$OUT" '^    not ok 2 - newest backup new.sql.gz is a complete dump \(verify full\): truncated gzip stream at byte 100000$' "truncated gzip: byte offset"
+like "$OUT" '^  problem: "truncated gzip stream at byte 100000"' "truncated gzip: problem diag"
+like "$OUT" '^  format: "gzip plain SQL"' "truncated gzip: format diag"
+like "$OUT" '^  size: "97.7 KiB \(100000 bytes\)"' "truncated gzip: size diag"
+like "$OUT" '^  previous_size: ".*\('"$size_gz"' bytes\)"' "truncated gzip: previous size diag"
+like "$OUT" '^  age: "1h"' "truncated gzip: age diag"
+like "$OUT" '^    not ok [0-9]+ - newest backup shrank to' "truncated gzip: also a shrink"
+like "$OUT" '^    ok [0-9]+ - a good backup in each of the last 1 days$' "truncated gzip: prev still covers the day"
+
+case_dir flip-gz; cp "$S/quiz.sql.gz" "$C/new.sql.gz"
+flip "$C/new.sql.gz" $((size_gz / 2))
+touch -d "@$((NOW - 3600))" "$C/new.sql.gz"
+bk "$C" 'retention_days = 1'
+is "$RC" 1 "flipped gzip: exit 1"
+like "$OUT" '^    not ok 2 - newest backup new.sql.gz is a complete dump \(verify full\): (corrupt gzip data|gzip checksum mismatch).* at byte [0-9]+' "flipped gzip: corrupt data found"
+bk "$C" 'retention_days = 1
+verify = header'
+is "$RC" 0 "flipped gzip: verify = header sees only the header"
+
+case_dir trunc-custom; head -c 300000 "$S/quiz.dump" >"$C/new.dump"
+bk "$C" 'retention_days = 1'
+is "$RC" 1 "truncated custom: exit 1"
+like "$OUT" '^    not ok 2 - newest backup new.dump is a complete dump \(verify full\): pg_restore -f /dev/null failed \(exit 1\): pg_restore: error: could not read from input file: end of file' "truncated custom: pg_restore -f catches what -l misses"
+like "$OUT" '^  format: "custom"' "truncated custom: format diag"
+
+case_dir flip-custom; cp "$S/quiz.dump" "$C/new.dump"
+flip "$C/new.dump" $(( $(stat -c %s "$C/new.dump") / 2 ))
+bk "$C" 'retention_days = 1'
+is "$RC" 1 "flipped custom: exit 1"
+like "$OUT" 'verify full\): pg_restore -f /dev/null failed \(exit 1\): .*could not uncompress data' "flipped custom: zlib error from pg_restore"
+
+case_dir trunc-tar; head -c 20000 "$S/quiz.tar" >"$C/new.tar"
+bk "$C" 'retention_days = 1'
+is "$RC" 1 "truncated tar: exit 1"
+like "$OUT" 'verify full\): truncated tar archive: member [0-9]+.dat needs [0-9]+ bytes at byte [0-9]+, file is 20000 bytes$' "truncated tar: found before pg_restore (which spins on it)"
+ok $(( $(sed -n 's/^  duration_ms: //p' <<<"$OUT") < 5000 ? 0 : 1 )) "truncated tar: at once"
+
+case_dir dir-missing-data; cp -r "$S/quiz.dir" "$C/new.dir"
+rm "$(ls -S "$C"/new.dir/*.dat.gz | head -1)"
+bk "$C" 'retention_days = 1'
+is "$RC" 1 "directory dump without a data file: exit 1"
+like "$OUT" 'verify full\): pg_restore -f /dev/null failed \(exit 1\): .*could not open input file' "directory dump: missing data file"
+
+case_dir dir-no-toc; mkdir "$C/new.dir"; echo x >"$C/new.dir/1.dat"
+bk "$C" 'retention_days = 1'
+like "$OUT" 'verify full\): folder without toc.dat: not a directory-format dump$' "folder without toc.dat"
+
+case_dir empty; : >"$C/new.sql.gz"
+bk "$C" 'retention_days = 1'
+is "$RC" 1 "empty: exit 1"
+like "$OUT" '^    not ok 2 - newest backup new.sql.gz is a complete dump \(verify full\): empty file \(0 bytes\)$' "empty: says so"
+like "$OUT" '^  format: "unknown"' "empty: format unknown"
+
+case_dir magic; printf 'NOTADUMP\x01\x02\x03' >"$C/new.dump"; echo 'SELECT 1;' >"$C/notes.sql"
+touch -d "@$((NOW - 7200))" "$C/notes.sql"
+bk "$C" 'retention_days = 1'
+is "$RC" 1 "wrong magic: exit 1"
+like "$OUT" 'verify full\): wrong magic: not a pg_dump file \(first bytes 4e 4f 54 41\)$' "wrong magic: first bytes shown"
+like "$OUT" "^  bad_backups: \"notes.sql: text without the pg_dump header line '-- PostgreSQL database dump'\"" "wrong magic: text without header"
+
+case_dir nofooter; head -n -8 "$S/quiz.sql" >"$C/new.sql"
+bk "$C" 'retention_days = 1'
+is "$RC" 1 "no footer: exit 1"
+like "$OUT" "verify full\\): no 'dump complete' line \\(truncated SQL dump, [0-9]+ bytes of SQL\\)$" "no footer: plain"
+head -n -8 "$S/quiz.sql" | gzip >"$C/new.sql"
+bk "$C" 'retention_days = 1'
+like "$OUT" "verify full\\): no 'dump complete' line" "no footer: gzip"
+# Old pg_dump (no \restrict lines) is fine; SQL after the footer is not.
+grep -v '^\\\(un\)\?restrict ' "$S/quiz.sql" >"$C/new.sql"
+bk "$C" 'retention_days = 1'
+is "$RC" 0 "no \\restrict lines (older pg_dump): still complete"
+{ cat "$S/quiz.sql"; echo 'DROP TABLE payments;'; } >"$C/new.sql"
+bk "$C" 'retention_days = 1'
+like "$OUT" "verify full\\): SQL after the 'dump complete' line: 'DROP TABLE payments;'" "SQL after the footer"
+
+# ---- a sudden shrink; min_size ----
+case_dir shrink
+put quiz.sql.gz a.sql.gz 25
+put small.sql.gz b.sql.gz 1
+bk "$C" 'retention_days = 2
+min_size = 100KiB'
+is "$RC" 1 "shrink: exit 1"
+like "$OUT" '^    not ok [0-9]+ - newest backup shrank to [0-9.]+% of the previous one \(.* -> .*\), max shrink 50%$' "shrink: not ok"
+like "$OUT" '^      expected: ">= 50% of the previous size"' "shrink: expected"
+like "$OUT" '^    not ok [0-9]+ - newest backup size .*, expected at least 100.0 KiB \(102400 bytes\)$' "min_size: not ok"
+like "$OUT" '^  previous_file: "a.sql.gz"' "shrink: previous named"
+
+# ---- the folder ----
+case_dir locked; put quiz.sql.gz quiz.sql.gz 1; chmod 000 "$C"
+if [ "$(id -u)" -eq 0 ]; then
+    cat >"$T/checks.ini" <<EOF
+[check bk]
+plugin = backup
+dir = $C
+EOF
+    chmod 644 "$T/checks.ini"
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$OPSCHECK" run -c "$T/checks.ini" bk >"$T/out" 2>"$T/err" </dev/null
+    RC=$?; OUT=$(cat "$T/out")
+else
+    bk "$C" ''
+fi
+chmod 755 "$C"
+is "$RC" 1 "unreadable folder: exit 1"
+like "$OUT" "^  message: \"backup folder $C is readable\"" "unreadable folder: not ok"
+like "$OUT" "^  seen: \"cannot open folder $C: Permission denied\"" "unreadable folder: why"
+tap_valid "$OUT" "unreadable folder: valid TAP 14"
+bk "$T/nowhere" ''
+like "$OUT" "^  seen: \"cannot open folder $T/nowhere: No such file or directory\"" "missing folder"
+case_dir none; touch "$C/README"
+bk "$C" ''
+like "$OUT" "^  message: \"backups in $C\"" "no backups: not ok"
+like "$OUT" '^  seen: "no entry matches the pattern"' "no backups: seen"
+bk "$C" 'pattern = READ*'
+like "$OUT" "empty file \\(0 bytes\\)" "pattern: own globs, content decides the format"
+bk "$C" 'verify = deep'
+like "$OUT" '^  message: "configuration: verify must be header, full or restore, not \\"deep\\""' "bad verify value"
+bk "$C" 'verify = restore'
+like "$OUT" '^  message: "configuration: verify = restore needs restore_dsn"' "restore without restore_dsn"
+
+# ---- verify = restore on the sandbox server ----
+PW='bk-t-Restore-Pw-5d1e9a77c3'
+export BK_RESTORE_DSN="host=$PGHOST port=$PGPORT user=$PGUSER dbname=${PGDATABASE:-postgres} password=$PW"
+scratch_left() { psql -X -At -d postgres -c "SELECT count(*) FROM pg_database WHERE datname LIKE 'opscheck_restore_%'"; }
+before=$(scratch_left)
+for f in quiz.dump quiz.sql.gz quiz.dir quiz.tar quiz.sql; do
+    case_dir "restore-$f"; put "$f" "$f" 1
+    bk "$C" 'retention_days = 1
+verify = restore
+restore_dsn = ${env:BK_RESTORE_DSN}
+min_tables = 3' -v
+    is "$RC" 0 "restore $f: exit 0"
+    like "$OUT" "^    ok 4 - newest backup $f restored: 3 tables \\(min 3\\)$" "restore $f: 3 tables"
+    like "$OUT" "^  restore_server: \"$PGHOST:$PGPORT\"" "restore $f: server named, no password"
+    like "$OUT" '^  scratch_database: "opscheck_restore_[0-9_]+ \(dropped\)"' "restore $f: scratch database named"
+    unlike "$OUT$ERR" "$PW" "restore $f: password nowhere"
+done
+case_dir restore-few; put quiz.dump quiz.dump 1
+bk "$C" 'retention_days = 1
+verify = restore
+restore_dsn = ${env:BK_RESTORE_DSN}
+min_tables = 10'
+is "$RC" 1 "restore min_tables: exit 1"
+like "$OUT" '^    not ok 4 - newest backup quiz.dump restored: 3 tables, expected at least 10$' "restore min_tables: not ok"
+like "$OUT" '^      seen: "3 tables"' "restore min_tables: seen"
+# A plain dump that fails half-way (ON_ERROR_STOP): psql's error shown.
+case_dir restore-bad; sed 's/^CREATE TABLE public.payments/CREATE TABLEX public.payments/' "$S/quiz.sql" >"$C/quiz.sql"
+bk "$C" 'retention_days = 1
+verify = restore
+restore_dsn = ${env:BK_RESTORE_DSN}'
+is "$RC" 1 "restore error: exit 1"
+like "$OUT" '^    not ok 4 - newest backup quiz.sql restores into a scratch database: psql exit 3: .*syntax error' "restore error: psql's message"
+BK_RESTORE_DSN="host=127.0.0.1 port=1 user=nobody password=$PW connect_timeout=2" \
+    bk "$C" 'retention_days = 1
+verify = restore
+restore_dsn = ${env:BK_RESTORE_DSN}'
+is "$RC" 1 "restore unreachable: exit 1"
+like "$OUT" 'restores into a scratch database: cannot connect with restore_dsn: .*(refused|failed)' "restore unreachable: says so"
+unlike "$OUT$ERR" "$PW" "restore unreachable: password nowhere"
+case_dir restore-broken; head -c 300000 "$S/quiz.dump" >"$C/new.dump"
+bk "$C" 'retention_days = 1
+verify = restore
+restore_dsn = ${env:BK_RESTORE_DSN}'
+like "$OUT" 'restores into a scratch database: not tried, the dump is not complete' "restore of a broken dump not tried"
+is "$(scratch_left)" "$before" "every scratch database dropped"
+unlike "$(cat "$T/all")" "$PW" "no run wrote the restore_dsn password"
+
+done_testing
