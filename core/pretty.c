@@ -118,7 +118,8 @@ static void pretty_check(const run_opts *o, size_t num, const cfg_check *k, cons
             printf("        \033[1mhint:\033[0m ");
         else
             printf("        hint: ");
-        char *h = redact(k->hint);
+        char *expanded = result_hint(k->hint, r), *h = redact(expanded);
+        free(expanded);
         printf("%s\n", h);
         free(h);
     }

@@ -96,7 +96,9 @@ static cJSON *check_json(const report_run *r, size_t i)
     }
     cJSON_AddNumberToObject(o, "output_dropped_bytes", (double)res->output_dropped);
     cJSON_AddBoolToObject(o, "truncated", res->truncated != 0);
-    add_str(o, "hint", k->hint);
+    char *hint = result_hint(k->hint, res);
+    add_str(o, "hint", hint);
+    free(hint);
     return o;
 }
 

@@ -124,8 +124,11 @@ static char *details(const cfg_check *k, const check_result *res)
         yaml_line(&y, "    ", "unit", res->metrics[i].unit);
     }
     sv_free(&seen);
-    if (k->hint && res->status != RES_PASS)
-        yaml_line(&y, "", "hint", k->hint);
+    if (k->hint && res->status != RES_PASS) {
+        char *hint = result_hint(k->hint, res);
+        yaml_line(&y, "", "hint", hint);
+        free(hint);
+    }
     return sb_steal(&y);
 }
 

@@ -70,3 +70,28 @@ const char *res_status_name(res_status s)
     }
     return "?";
 }
+
+char *result_hint(const char *hint, const check_result *r)
+{
+    if (!hint)
+        return NULL;
+    strbuf b = {0};
+    sb_add(&b, "", 0);
+    for (const char *p = hint; *p;) {
+        const char *close = p[0] == '{' ? strchr(p, '}') : NULL;
+        const char *val = NULL;
+        if (close) {
+            for (size_t i = 0; i < r->ndiags && !val; i++)
+                if (strlen(r->diags[i].key) == (size_t)(close - p - 1) &&
+                    strncmp(r->diags[i].key, p + 1, (size_t)(close - p - 1)) == 0)
+                    val = r->diags[i].val;
+        }
+        if (val) {
+            sb_puts(&b, val);
+            p = close + 1;
+        } else {
+            sb_putc(&b, *p++);
+        }
+    }
+    return sb_steal(&b);
+}

@@ -52,5 +52,9 @@ void result_clear(check_result *r);        /* frees members, zeroes */
 /* The check-level status and message from the assertions. */
 void result_summarise(check_result *r);
 const char *res_status_name(res_status s);
+/* HINT with every "{key}" replaced by the value of the check's first
+ * diagnostic of that name (e.g. "flyctl machine restart {machine}");
+ * unknown keys stay as written.  malloc'd; NULL when HINT is NULL. */
+char *result_hint(const char *hint, const check_result *r);
 
 #endif

@@ -19,7 +19,7 @@ description = passes
 [check fail]
 plugin = tp
 mode = fail
-hint = run the reconciliation for checkout 42
+hint = run the reconciliation for checkout 42 at {url} ({nosuchdiag})
 [check multi]
 plugin = tp
 mode = multi
@@ -66,7 +66,7 @@ like "$OUT" '^not ok 2 - fail$' "a failing check"
 like "$OUT" '^  expected: "200"$' "YAML carries expected"
 like "$OUT" '^  seen: "503"$' "YAML carries seen"
 like "$OUT" '^  duration_ms: [0-9]+$' "YAML carries the duration"
-like "$OUT" '^  hint: "run the reconciliation for checkout 42"$' "the hint is shown under a failure"
+like "$OUT" '^  hint: "run the reconciliation for checkout 42 at http://127.0.0.1/health \(\{nosuchdiag\}\)"$' "the hint is shown under a failure, {key} filled from the check's facts"
 like "$OUT" '^    # Subtest: multi$' "several assertions make a subtest"
 like "$OUT" '^    not ok 2 - p50 412ms over 300ms \\# slow \\\\ path$' "# and \\ escaped in descriptions"
 like "$OUT" '^    ok 3 - certificate \(plain http\) # SKIP$' "a skipped assertion"

@@ -165,6 +165,7 @@ void bl_check_stuck(bl_ctx *x)
     char list[2048] = "";
     size_t at = 0;
     int ncheckouts = 0, shown = 0, shown_rows = 0;
+    const char *first_id = NULL; /* for the operator's hint: {checkout_id} */
     for (int i = 0; i < n; i++) {
         const char *id = bl_val(r, i, "checkout_id");
         int seen = 0;
@@ -176,6 +177,8 @@ void bl_check_stuck(bl_ctx *x)
         if (shown >= x->list_max)
             continue;
         const char *pid = bl_val(r, i, "payment_id"), *why = bl_val(r, i, "reason");
+        if (!first_id)
+            first_id = id;
         int w = snprintf(list + at, sizeof list - at, "%s%s (payment %s: %s)", shown ? ", " : "", id ? id : "?",
                          pid ? pid : "?", why ? why : "stuck");
         if (w > 0 && (size_t)w < sizeof list - at)
@@ -190,6 +193,8 @@ void bl_check_stuck(bl_ctx *x)
     oc_fail(x->c, "stuck: %s approved more than %s ago not applied: %s%s", seen, grace, list,
             ncheckouts > shown ? ", ..." : "");
     oc_expect(x->c, want, seen);
+    if (first_id)
+        oc_diag(x->c, "checkout_id", "%s", first_id);
     if (ncheckouts > shown)
         oc_diag(x->c, "stuck_not_listed", "%d more checkouts (list_max = %lld)", ncheckouts - shown, x->list_max);
     for (int i = 0, k = 0; i < n && k < shown; i++) {
