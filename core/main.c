@@ -304,7 +304,9 @@ static int cmd_validate(cli *o)
         fprintf(stderr, "%zu error%s\n", c->errors.n, c->errors.n == 1 ? "" : "s");
         rc = EXIT_USAGE;
     } else {
-        printf("%s: %zu checks, %zu checklists: OK\n", o->files.v[o->files.n - 1], c->nchecks, c->nlists);
+        for (size_t i = 0; i < o->files.n; i++)
+            printf("%s%s", i ? " + " : "", o->files.v[i]);
+        printf(": %zu checks, %zu checklists: OK\n", c->nchecks, c->nlists);
     }
     cfg_free(c);
     plug_reg_free(&reg);

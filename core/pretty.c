@@ -47,8 +47,8 @@ static void detail(const char *key, const char *val)
     for (char *p = v; *p; p++)
         if (*p == '\n' || *p == '\r' || *p == '\t')
             *p = ' ';
-    if (strlen(v) > 300)
-        strcpy(v + 297, "...");
+    if (strlen(v) > 2000) /* a snapshot is worth reading; a flood is not */
+        strcpy(v + 1997, "...");
     if (key)
         printf("        %s: %s\n", key, v);
     else
