@@ -12,6 +12,11 @@
 
 #define INTERP_MAX_DEPTH 16
 #define INTERP_MAX_FILE (1 << 20)
+/* A few hundred bytes of [vars] that refer to each other several times per
+ * level expand exponentially ("billion laughs"): bound the ${name}
+ * expansions of one value and what they may add to it. */
+#define INTERP_MAX_REFS 1000
+#define INTERP_MAX_GROWTH (4 << 20)
 
 typedef struct walk {
     cfg *c;
@@ -19,6 +24,8 @@ typedef struct walk {
     interp_res *r;
     const char *stack[INTERP_MAX_DEPTH];
     int depth;
+    size_t refs;          /* ${name} expansions so far */
+    size_t max_len;       /* output bound: the value as written + INTERP_MAX_GROWTH */
 } walk;
 
 char *cfg_where(const char *file, int line)
@@ -102,8 +109,13 @@ static void expand_ref(walk *w, const char *inner, const char *file, int line, s
                 if (cfg_env_is_secret(var))
                     redact_add(v);
                 sb_puts(out, v);
+            } else if (dflt && w->depth >= INTERP_MAX_DEPTH) {
+                /* each level copies the rest of the value: bound them */
+                fail(w, file, line, "defaults nested too deep in ${env:%s}", var);
             } else if (dflt) {
+                w->stack[w->depth++] = ""; /* no variable is named "" */
                 expand(w, dflt + 2, file, line, out);
+                w->depth--;
             } else {
                 fail(w, file, line, "environment variable %s is not set", var);
             }
@@ -146,6 +158,10 @@ static void expand_ref(walk *w, const char *inner, const char *file, int line, s
         fail(w, var->file, var->line, "variables nested too deep at ${%s}", inner);
         return;
     }
+    if (++w->refs > INTERP_MAX_REFS) {
+        fail(w, file, line, "too many variable expansions (over 1000) at ${%s}", inner);
+        return;
+    }
     w->stack[w->depth++] = inner;
     expand(w, var->raw, var->file, var->line, out);
     w->depth--;
@@ -153,7 +169,11 @@ static void expand_ref(walk *w, const char *inner, const char *file, int line, s
 
 static void expand(walk *w, const char *raw, const char *file, int line, strbuf *out)
 {
-    for (const char *p = raw; *p; p++) {
+    for (const char *p = raw; *p && !w->r->error; p++) {
+        if (out->len > w->max_len) {
+            fail(w, file, line, "value grows over 4 MiB when its variables are expanded%s", "");
+            return;
+        }
         if (p[0] != '$') {
             sb_putc(out, *p);
             continue;
@@ -193,7 +213,7 @@ static void expand(walk *w, const char *raw, const char *file, int line, strbuf 
 void interp_value(cfg *c, int mode, const char *raw, const char *file, int line, interp_res *r)
 {
     memset(r, 0, sizeof *r);
-    walk w = {.c = c, .mode = mode, .r = r};
+    walk w = {.c = c, .mode = mode, .r = r, .max_len = strlen(raw) + INTERP_MAX_GROWTH};
     strbuf out = {0};
     expand(&w, raw, file, line, &out);
     if (r->error || r->deferred)

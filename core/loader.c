@@ -205,7 +205,8 @@ static void path_names(const plug_reg *r, strvec *names)
         }
         closedir(d);
     }
-    qsort(names->v, names->n, sizeof *names->v, cmp_str);
+    if (names->n) /* v is NULL when nothing was found: qsort wants a pointer */
+        qsort(names->v, names->n, sizeof *names->v, cmp_str);
 }
 
 /* The closest NAME.so on the path to a mistyped name (malloc'd), or NULL. */

@@ -243,6 +243,8 @@ int json_time(const cJSON *obj, const char *key, time_t *out)
         return -1;
     if (fabs(v) > 1e11)
         v /= 1000.0;
+    if (!(fabs(v) < 9.2e18))
+        return -1; /* no time_t holds it (the cast would be undefined) */
     if (out)
         *out = (time_t)floor(v);
     return 0;

@@ -6,6 +6,7 @@
  * skipped; nothing in the input can make this fail.
  */
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,6 +76,8 @@ static const char *parse_value(const char *s, size_t n, exec_perf *pf)
     for (const char *q = tmp; q < end; q++)   /* no hex, inf, nan */
         if (!strchr("+-.0123456789eE", *q))
             return "value is not a number";
+    if (!isfinite(pf->value))                  /* 1e400: no metric can carry it */
+        return "value out of range";
     for (size_t i = 0; uoms[i]; i++) {
         if (strcmp(end, uoms[i]) == 0) {
             strcpy(pf->uom, uoms[i]);

@@ -46,6 +46,8 @@ static time_t fly_epoch_any(double v)
         v /= 1e6;
     else if (a > 1e11)
         v /= 1e3;
+    if (!(fabs(v) < 9.2e18))
+        return 0; /* no time_t holds it (the cast would be undefined): unreadable */
     return (time_t)floor(v);
 }
 

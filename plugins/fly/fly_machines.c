@@ -7,6 +7,7 @@
 
 #include "../common/json.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,11 +104,12 @@ size_t fly_active_machines(const cJSON *list, const char *group, const cJSON ***
     return n;
 }
 
-/* A number at KEY as long long, or DEF. */
+/* A number at KEY as long long, or DEF (also when out of range: the cast
+ * of 1e300 is undefined). */
 static long long fly_ll(const cJSON *o, const char *key, long long def)
 {
     double d;
-    return json_num(o, key, &d) == 0 ? (long long)d : def;
+    return json_num(o, key, &d) == 0 && d > -9.2e18 && d < 9.2e18 ? (long long)d : def;
 }
 
 size_t fly_machine_services(const cJSON *m, fly_service *out, size_t max)
@@ -168,11 +170,11 @@ const cJSON *fly_event_exit_object(const cJSON *event)
     return cJSON_IsObject(e) ? e : NULL;
 }
 
-/* An integer field, or DEF. */
+/* An integer field, or DEF (also when out of int range). */
 static int fly_int(const cJSON *o, const char *key, int def)
 {
     double d;
-    return json_num(o, key, &d) == 0 ? (int)d : def;
+    return json_num(o, key, &d) == 0 && d > INT_MIN - 1.0 && d < INT_MAX + 1.0 ? (int)d : def;
 }
 
 int fly_exit_from_event(const cJSON *event, fly_exit *out)
