@@ -7,24 +7,6 @@
 #include "report_int.h"
 #include "util.h"
 
-/* Length of a valid UTF-8 sequence at S (1-4), or 0: overlong forms,
- * surrogates and values past U+10FFFF are invalid. */
-static size_t utf8_len(const unsigned char *s)
-{
-    if (s[0] < 0x80)
-        return 1;
-    size_t n = (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
-    if (!n || (n == 2 && s[0] < 0xC2) || s[0] > 0xF4)
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    if (n == 3 && ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0)))
-        return 0;
-    if (n == 4 && ((s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90)))
-        return 0;
-    return n;
-}
 
 char *report_clean(const char *raw)
 {
@@ -32,7 +14,7 @@ char *report_clean(const char *raw)
     strbuf b = {0};
     sb_add(&b, "", 0);
     for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        size_t n = utf8_len(p);
+        size_t n = utf8_seq_len(p);
         if (n == 0) {
             sb_puts(&b, "\xEF\xBF\xBD");
             p++;

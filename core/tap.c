@@ -11,32 +11,13 @@
 
 static int tap_version = 14;
 
-/* Length of a valid UTF-8 sequence at S (1-4), or 0 when invalid.  Valid
- * as RFC 3629 says: no overlong forms, no surrogates (U+D800-DFFF), nothing
- * above U+10FFFF; the second byte's range depends on the first. */
-static size_t utf8_len(const unsigned char *s)
-{
-    if (s[0] < 0x80)
-        return 1;
-    size_t n = (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
-    if (!n || (n == 2 && s[0] < 0xC2) || s[0] > 0xF4)
-        return 0;
-    unsigned char lo = s[0] == 0xE0 ? 0xA0 : s[0] == 0xF0 ? 0x90 : 0x80;
-    unsigned char hi = s[0] == 0xED ? 0x9F : s[0] == 0xF4 ? 0x8F : 0xBF;
-    if (s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    return n;
-}
 
 void tap_yaml_str(strbuf *b, const char *raw)
 {
     char *s = redact(raw);
     sb_putc(b, '"');
     for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        size_t n = utf8_len(p);
+        size_t n = utf8_seq_len(p);
         if (n == 0) {
             sb_puts(b, "\\uFFFD"); /* not UTF-8: keep the stream valid */
             p++;
@@ -69,7 +50,7 @@ void tap_desc(strbuf *b, const char *raw)
 {
     char *s = redact(raw);
     for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        size_t n = utf8_len(p);
+        size_t n = utf8_seq_len(p);
         if (n > 1) {
             sb_add(b, (const char *)p, n);
             p += n;

@@ -42,5 +42,8 @@ long long now_ms(void);            /* CLOCK_MONOTONIC in ms */
 double now_s(void);                /* CLOCK_MONOTONIC in s */
 int str_starts(const char *s, const char *prefix);
 char *str_trim(char *s);           /* in place; returns s */
+/* Length (1-4) of the valid UTF-8 sequence at S, or 0 (RFC 3629: no
+ * overlong forms, surrogates or code points past U+10FFFF). */
+size_t utf8_seq_len(const unsigned char *s);
 
 #endif
