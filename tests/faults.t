@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# faults.t - fault injection (issue 8): the database stopped mid-run, a
+# backend killed by pg_terminate_backend, a backup rewritten while it is
+# read, SIGTERM/SIGINT at random moments of a -j 16 run.  Each gives a clear
+# not ok or a clean Bail out!, valid TAP, the other checks' results, no
+# process left behind.  (Network faults are in http-health.t and fly.t:
+# reset mid-body, no answer, trickle, DNS failure.)
+source "$(dirname "$0")/lib.sh"
+
+# A database of our own: stopping it must not disturb the other tests.
+export OPSCHECK_SANDBOX="$T/sbx"
+trap '"$ROOT/scripts/sandbox" down >/dev/null 2>&1; rm -rf "$T"' EXIT
+"$ROOT/scripts/sandbox" up >"$T/sbx.log" 2>&1 || { cat "$T/sbx.log" | sed 's/^/# /'; }
+eval "$("$ROOT/scripts/sandbox" env)"
+PGDATA_DIR="$OPSCHECK_SANDBOX/pg"
+
+ini db.ini <<EOF
+[opscheck]
+plugin_path = $TEST_PLUGINS
+timeout = 15s
+[check slow-evidence]
+plugin = billing
+dsn = \${env:DATABASE_URL}
+checks = evidence
+query.evidence = SELECT 'payments' AS table_name, count(*) AS row_count, 864000 AS oldest_age_s FROM payments, pg_sleep(3) s
+[check bystander]
+plugin = tp
+EOF
+
+# --- a backend killed by pg_terminate_backend while its query runs
+"$OPSCHECK" run -c "$T/db.ini" >"$T/term.out" 2>"$T/term.err" &
+pid=$!
+for _ in $(seq 40); do
+  n=$(psql -XAtq -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'opscheck' AND query LIKE '%pg_sleep%'")
+  [ "$n" -ge 1 ] && break; sleep 0.1
+done
+psql -XAtq -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'opscheck'" >/dev/null
+wait $pid; rc=$?
+OUT=$(cat "$T/term.out")
+is "$rc" 1 "pg_terminate_backend: the check fails, exit 1"
+like "$OUT" '^not ok 1 - slow-evidence$' "the killed session's check is not ok"
+like "$OUT" 'message: ".*(terminat|server closed the connection|connection)' "and says the connection was terminated"
+like "$OUT" '^ok 2 - bystander$' "the other check still reports"
+tap_valid "$OUT" "valid TAP after a killed backend"
+
+# --- PostgreSQL stopped mid-run
+"$OPSCHECK" run -c "$T/db.ini" >"$T/stop.out" 2>"$T/stop.err" &
+pid=$!
+for _ in $(seq 40); do
+  n=$(psql -XAtq -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'opscheck'" 2>/dev/null || echo 0)
+  [ "$n" -ge 1 ] && break; sleep 0.1
+done
+if [ "$(id -u)" -eq 0 ]; then
+  (cd / && runuser -u opscheck-pg -- /usr/lib/postgresql/15/bin/pg_ctl -D "$PGDATA_DIR" -m immediate stop) >/dev/null 2>&1
+else
+  /usr/lib/postgresql/15/bin/pg_ctl -D "$PGDATA_DIR" -m immediate stop >/dev/null 2>&1
+fi
+wait $pid; rc=$?
+OUT=$(cat "$T/stop.out")
+is "$rc" 1 "database stopped mid-run: exit 1"
+like "$OUT" '^not ok 1 - slow-evidence$' "the check that was reading is not ok"
+like "$OUT" 'message: ".*(terminat|closed the connection|shut ?down|connection)' "with the reason"
+like "$OUT" '^ok 2 - bystander$' "the other check still reports"
+tap_valid "$OUT" "valid TAP after the database went away"
+run_oc run -c "$T/db.ini" slow-evidence
+is "$RC" 1 "the database down from the start: exit 1"
+like "$OUT" 'message: ".*(cannot connect|could not connect|Connection refused)' "says it cannot connect"
+unlike "$OUT$ERR" 'Segmentation|core dumped' "no crash anywhere"
+
+# --- a backup rewritten (cut short) while it is read
+mkdir -p "$T/bk"
+head -c 60000000 /dev/urandom | base64 -w 100 | sed '1i -- PostgreSQL database dump' | gzip -1 > "$T/bk/quiz-today.sql.gz"
+ini bk.ini <<EOF
+[check backup]
+plugin = backup
+dir = $T/bk
+retention_days = 0
+max_shrink = 100%
+verify = full
+timeout = 30s
+EOF
+"$OPSCHECK" run -c "$T/bk.ini" >"$T/bk.out" 2>"$T/bk.err" &
+pid=$!
+sleep 0.15
+truncate -s 3000000 "$T/bk/quiz-today.sql.gz"
+wait $pid; rc=$?
+OUT=$(cat "$T/bk.out")
+is "$rc" 1 "a backup cut short while being read fails the check"
+like "$OUT" '(truncated|unexpected end|changed|shorter|gzip)' "and names what went wrong with the file"
+tap_valid "$OUT" "valid TAP for the cut backup"
+
+# --- SIGTERM / SIGINT at random moments of a -j 16 run
+{ printf '[opscheck]\nplugin_path = %s\ntimeout = 20s\n' "$TEST_PLUGINS"
+  for i in $(seq 1 48); do
+    case $((i % 6)) in
+      0) printf '[check r%02d]\nplugin = tp\nmode = forkgroup\nstate_file = %s/fg.%d\n' "$i" "$T" "$i" ;;
+      1) printf '[check r%02d]\nplugin = tp\nmode = fork\nstate_file = %s/fk.%d\n' "$i" "$T" "$i" ;;
+      *) printf '[check r%02d]\nplugin = tp\nsleep = %dms\n' "$i" $(( (i * 53) % 400 )) ;;
+    esac
+  done; } > "$T/rand.ini"
+bad_rc=0; bad_tap=0; left=0
+for round in $(seq 1 10); do
+  sig=$([ $((RANDOM % 2)) -eq 0 ] && echo TERM || echo INT)
+  "$OPSCHECK" run -c "$T/rand.ini" -j 16 >"$T/rand.out" 2>/dev/null &
+  pid=$!
+  sleep "0.$(( RANDOM % 9 ))$(( RANDOM % 10 ))"
+  kill -$sig $pid 2>/dev/null
+  wait $pid; rc=$?
+  case $rc in 0|1|130|143) ;; *) bad_rc=$((bad_rc + 1)); diag "round $round: SIG$sig gave exit $rc" ;; esac
+  "$SHARED/tools/tap-check" "$T/rand.out" >/dev/null 2>&1; [ $? -le 1 ] || { bad_tap=$((bad_tap + 1)); diag "round $round: invalid TAP"; }
+  sleep 0.1
+  for f in "$T"/fg.* "$T"/fk.*; do
+    [ -f "$f" ] || continue
+    p=$(cat "$f"); st=$(ps -o stat= -p "$p" 2>/dev/null)
+    [ -n "$st" ] && [ "${st:0:1}" != Z ] && { left=$((left + 1)); kill -9 "$p" 2>/dev/null; }
+    rm -f "$f"
+  done
+done
+is "$bad_rc" 0 "ten random SIGTERM/SIGINT: every exit is 130/143 (or 0/1 when the run had finished)"
+is "$bad_tap" 0 "every stream is valid TAP up to its Bail out!"
+is "$left" 0 "no plugin's child or grandchild survives"
+is "$(ps -eo stat=,args= | grep -c "^Z.*tp.so" || true)" 0 "no zombie left"
+done_testing
