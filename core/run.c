@@ -247,8 +247,49 @@ static void reap(job *jobs, size_t n)
 /* Descendants that left their check's process group (setsid) and were
  * orphaned are re-parented to us (we are a child subreaper): find them in
  * /proc and kill them, so no check leaves a process behind. */
+/* Kill and reap PID unless it is a running check. */
+static void reap_if_orphan(job *jobs, size_t n, pid_t pid)
+{
+    for (size_t i = 0; i < n; i++)
+        if (jobs[i].state == JOB_RUNNING && !jobs[i].reaped && jobs[i].pid == pid)
+            return;
+    kill(pid, SIGKILL);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+}
+
+/* Our children, from /proc/self/task/PID/children (one read, however busy
+ * the machine is); -1 when the kernel does not offer that file. */
+static int children_list(job *jobs, size_t n)
+{
+    char path[64], buf[8192];
+    snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t len = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (len < 0)
+        return -1;
+    buf[len] = '\0';
+    pid_t found[sizeof buf / 2];
+    size_t nf = 0;
+    for (char *p = buf, *end; *p; p = end) {
+        long pid = strtol(p, &end, 10);
+        if (end == p)
+            break;
+        if (pid > 0 && nf < sizeof found / sizeof *found)
+            found[nf++] = (pid_t)pid;
+    }
+    for (size_t i = 0; i < nf; i++) /* killed after the read: the list is a snapshot */
+        reap_if_orphan(jobs, n, found[i]);
+    return 0;
+}
+
 static void reap_orphans(job *jobs, size_t n)
 {
+    if (children_list(jobs, n) == 0)
+        return;
     DIR *d = opendir("/proc");
     if (!d)
         return;
@@ -273,14 +314,7 @@ static void reap_orphans(job *jobs, size_t n)
         long ppid = 0;
         if (!rp || sscanf(rp + 1, " %*c %ld", &ppid) != 1 || ppid != self)
             continue;
-        int ours = 0;
-        for (size_t i = 0; i < n && !ours; i++)
-            ours = jobs[i].state == JOB_RUNNING && jobs[i].pid == (pid_t)pid;
-        if (ours)
-            continue;
-        kill((pid_t)pid, SIGKILL);
-        while (waitpid((pid_t)pid, NULL, 0) < 0 && errno == EINTR)
-            ;
+        reap_if_orphan(jobs, n, (pid_t)pid);
     }
     closedir(d);
 }

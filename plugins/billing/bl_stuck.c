@@ -22,8 +22,11 @@ static const char BL_STUCK_SQL[] =
     "       u.plan AS user_plan, u.plan_expires_at, p.approved_at,\n"
     "       CASE WHEN c.status <> 'paid' THEN 'checkout not paid' ELSE 'plan not applied' END AS reason\n"
     "FROM payments p\n"
-    "JOIN checkout_sessions c ON c.id = p.checkout_id\n"
-    "JOIN users u ON u.id = c.user_id\n"
+    /* LATERAL ... OFFSET 0: one key lookup per payment in the window, so the
+     * cost follows the payments examined, never the size of the other
+     * tables (a plain join lets the planner hash a whole table). */
+    "CROSS JOIN LATERAL (SELECT * FROM checkout_sessions c WHERE c.id = p.checkout_id OFFSET 0) c\n"
+    "CROSS JOIN LATERAL (SELECT * FROM users u WHERE u.id = c.user_id OFFSET 0) u\n"
     "WHERE p.status = 'approved'\n"
     "  AND p.approved_at < now() - make_interval(secs => :grace)\n"
     "  AND p.approved_at >= now() - make_interval(secs => :window)\n"
