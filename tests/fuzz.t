@@ -21,8 +21,14 @@ declare -A SRCS=(
     [fly_machines]="plugins/fly/fly_machines.c plugins/common/json.c"
     [fly_logs]="plugins/fly/fly_logs.c plugins/common/json.c"
     [wire]="core/wire.c core/result.c core/redact.c core/util.c"
+    [mp_sign]="plugins/common/mp_sign.c"
+    [backup]="plugins/backup/backup_sniff.c"
 )
-TARGETS="config config_tp tap perfdata tap_read fly_machines fly_logs wire"
+declare -A LIBS=(
+    [mp_sign]="-lcrypto"
+    [backup]="-lz"
+)
+TARGETS="config config_tp tap perfdata tap_read fly_machines fly_logs wire mp_sign backup"
 
 # Every source once, in parallel; then one link per target.
 mkdir -p "$T/obj"
@@ -45,7 +51,7 @@ for t in $TARGETS; do
     for s in ${SRCS[$t]}; do objs="$objs $(obj $s)"; done
     ld=
     [ "$t" = config_tp ] && ld="-Wl,--dynamic-list=$ROOT/core/exports.list"
-    if $CC $SAN $ld -o "$T/replay_$t" $objs -linih -lcjson -ldl -lm >"$T/link.$t.log" 2>&1; then
+    if $CC $SAN $ld -o "$T/replay_$t" $objs -linih -lcjson -ldl -lm ${LIBS[$t]:-} >"$T/link.$t.log" 2>&1; then
         ok 0 "replay_$t builds"
     else
         ok 1 "replay_$t builds"

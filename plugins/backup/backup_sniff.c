@@ -306,9 +306,16 @@ bk_format bk_sniff(const char *path, char *why, size_t n)
 
 /* ---- tar structure ---- */
 
+/* A tar number: octal, or (pg_dump for members of 8 GiB and more, as
+ * PostgreSQL's print_tar_number) 0x80 then base-256, most significant first. */
 static unsigned long long octal(const unsigned char *f, size_t len)
 {
     unsigned long long v = 0;
+    if (len && f[0] == 0x80) {
+        for (size_t i = 1; i < len; i++)
+            v = v > ~0ULL >> 8 ? ~0ULL : v << 8 | f[i];
+        return v;
+    }
     for (size_t i = 0; i < len && f[i]; i++) {
         if (f[i] == ' ')
             continue;
@@ -355,7 +362,8 @@ int bk_tar_check(const char *path, char *why, size_t n)
             snprintf(why, n, "corrupt tar header at byte %llu (checksum %llu, expected %llu)", off, sum, want);
             break;
         }
-        unsigned long long msize = octal(h + 124, 12), end = off + 512 + (msize + 511) / 512 * 512;
+        unsigned long long msize = octal(h + 124, 12);
+        unsigned long long end = msize > size ? ~0ULL : off + 512 + (msize + 511) / 512 * 512;
         if (end > size) {
             snprintf(why, n, "truncated tar archive: member %.100s needs %llu bytes at byte %llu, file is %llu bytes",
                      (const char *)h, msize, off + 512, size);

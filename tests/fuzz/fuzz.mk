@@ -23,7 +23,7 @@ FUZZ_LIBS    := -linih -lcjson -ldl -lm
 FUZZ_O       := tests/fuzz/obj
 FUZZ_B       := tests/fuzz/bin
 
-FUZZ_ALL     := config config_tp tap perfdata tap_read fly_machines fly_logs wire
+FUZZ_ALL     := config config_tp tap perfdata tap_read fly_machines fly_logs wire mp_sign backup
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 
 FUZZ_CONFIG_SRCS := core/config.c core/config_check.c core/interp.c core/loader.c \
@@ -36,6 +36,11 @@ FUZZ_SRCS_tap_read     := plugins/exec/tap_read.c plugins/exec/util.c
 FUZZ_SRCS_fly_machines := plugins/fly/fly_machines.c plugins/common/json.c
 FUZZ_SRCS_fly_logs     := plugins/fly/fly_logs.c plugins/common/json.c
 FUZZ_SRCS_wire         := core/wire.c core/result.c core/redact.c core/util.c
+FUZZ_SRCS_mp_sign      := plugins/common/mp_sign.c
+FUZZ_SRCS_backup       := plugins/backup/backup_sniff.c
+# libraries of one target only, after FUZZ_LIBS
+FUZZ_LIBS_mp_sign      := -lcrypto
+FUZZ_LIBS_backup       := -lz
 
 # config_tp: the test plugin, built here with clang, resolves oc_* from the
 # fuzz program as it does from opscheck.
@@ -64,7 +69,7 @@ define fuzz_rule
 $(FUZZ_B)/fuzz_$(1): $(FUZZ_O)/fuzz_$(1).o $(addprefix $(FUZZ_O)/,$(FUZZ_SRCS_$(1):.c=.o)) $(FUZZ_DEPS_$(1))
 	@mkdir -p $(FUZZ_B)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $(FUZZ_LDEXTRA_$(1)) -o $$@ \
-	  $(FUZZ_O)/fuzz_$(1).o $(addprefix $(FUZZ_O)/,$(FUZZ_SRCS_$(1):.c=.o)) $(FUZZ_LIBS)
+	  $(FUZZ_O)/fuzz_$(1).o $(addprefix $(FUZZ_O)/,$(FUZZ_SRCS_$(1):.c=.o)) $(FUZZ_LIBS) $(FUZZ_LIBS_$(1))
 
 .PHONY: fuzz-run-$(1)
 fuzz-run-$(1): $(FUZZ_B)/fuzz_$(1)
