@@ -27,6 +27,23 @@ query.evidence = SELECT 'payments' AS table_name, count(*) AS row_count, 864000 
 plugin = tp
 EOF
 
+# --- a check's later query gets only what is left of its time: a clean
+# statement timeout, not the core's kill at the deadline
+ini budget.ini <<EOF
+[check two-slow]
+plugin = billing
+dsn = \${env:DATABASE_URL}
+checks = orphans evidence
+timeout = 3s
+query.orphans = SELECT 1 AS payment_id, 1 AS amount, now() AS approved_at FROM pg_sleep(1.8) s WHERE s::text = 'never' AND :grace::int >= 0
+query.evidence = SELECT 'payments' AS table_name, 1 AS row_count, 864000 AS oldest_age_s FROM pg_sleep(2)
+EOF
+run_oc run -c "$T/budget.ini"
+is "$RC" 1 "second slow query: the check fails"
+like "$OUT" 'statement timeout after [0-9]+ ms' "with a statement timeout sized to the time left"
+unlike "$OUT" 'timed out after 3s' "not killed by the core at the deadline"
+tap_valid "$OUT" "valid TAP for the budgeted query"
+
 # --- a backend killed by pg_terminate_backend while its query runs
 "$OPSCHECK" run -c "$T/db.ini" >"$T/term.out" 2>"$T/term.err" &
 pid=$!

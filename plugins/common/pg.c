@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define PG_RESERVE_MS 400 /* kept back from the deadline to report in */
 
@@ -40,6 +41,13 @@ static void pg_one_line(const char *in, char *out, size_t len)
     out[k] = '\0';
 }
 
+static long long pg_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static long long pg_stmt_budget(long long remaining_ms)
 {
     long long t = remaining_ms - PG_RESERVE_MS;
@@ -65,6 +73,7 @@ pg_err pg_open(pg_session *s, const char *dsn, long long remaining_ms, char *err
         keys[n] = "dbname", vals[n++] = dsn;
     }
     s->statement_timeout_ms = pg_stmt_budget(remaining_ms);
+    s->deadline_ms = pg_now_ms() + remaining_ms;
     snprintf(opts, sizeof opts, "-c default_transaction_read_only=on -c statement_timeout=%lld",
              s->statement_timeout_ms);
     long long ct = remaining_ms / 2000;
@@ -209,6 +218,15 @@ pg_err pg_query(pg_session *s, const char *name, const char *sql, const pg_param
     }
     for (size_t i = 0; i < norder; i++)
         values[i] = params[order[i]].value;
+    /* A later query gets only what is left of the check's time, so it ends
+     * with a clean statement timeout rather than the core's kill. */
+    long long budget = pg_stmt_budget(s->deadline_ms - pg_now_ms());
+    if (s->deadline_ms && budget + 50 < s->statement_timeout_ms) {
+        char set[64];
+        snprintf(set, sizeof set, "SET statement_timeout = %lld", budget);
+        PQclear(PQexec(s->conn, set));
+        s->statement_timeout_ms = budget;
+    }
     PGresult *r = PQexecParams(s->conn, text, (int)norder, NULL, values, NULL, NULL, 0);
     free(text);
     ExecStatusType st = PQresultStatus(r);

@@ -31,6 +31,7 @@ typedef struct pg_session {
     PGconn *conn;
     long long statement_timeout_ms;
     char where[256];        /* "user@host:port/db", no password */
+    long long deadline_ms;  /* CLOCK_MONOTONIC ms when the check's time runs out */
 } pg_session;
 
 /* What went wrong, so callers word the assertion. */
