@@ -16,7 +16,6 @@ struct oc_check {
     long long deadline_ms;      /* now_ms() clock */
     int fd;                     /* record pipe to the parent */
     /* lists handed out by oc_opt_list/oc_opt_map, kept until the child exits */
-    strvec cache;
     struct { const char *key; const char **items; size_t n; } *lists;
     size_t nlists;
 };

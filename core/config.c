@@ -327,6 +327,5 @@ void cfg_free(cfg *c)
     sv_free(&c->files);
     sv_free(&c->plugin_path);
     sv_free(&c->errors);
-    sv_free(&c->warnings);
     free(c);
 }

@@ -73,7 +73,6 @@ typedef struct cfg {
     long long timeout_ms;
     strvec plugin_path; /* folders from [opscheck] plugin_path, absolute */
     strvec errors;      /* "file:line: message" */
-    strvec warnings;
 } cfg;
 
 /* Load files (in order) and --set VAR=VALUE overrides. Never NULL. */

@@ -82,13 +82,11 @@ static void settings(cfg *c)
                 char *dir = xstrdup(it->file), *slash = strrchr(dir, '/');
                 if (slash)
                     *slash = '\0';
-                strvec parts = {0};
                 char *copy = xstrdup(v), *save = NULL;
                 for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save))
                     sv_push(&c->plugin_path, d[0] == '/' || !slash ? xstrdup(d) : xasprintf("%s/%s", dir, d));
                 free(copy);
                 free(dir);
-                sv_free(&parts);
             }
         } else if (strcmp(it->key, "jobs") == 0) {
             long long n = 0;

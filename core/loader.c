@@ -309,5 +309,4 @@ void plug_reg_free(plug_reg *r)
     }
     free(r->v);
     sv_free(&r->dirs);
-    sv_free(&r->failed);
 }

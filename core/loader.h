@@ -25,7 +25,6 @@ typedef struct plug_reg {
     strvec dirs;
     plug **v;
     size_t n;
-    strvec failed;      /* names that failed to load (error already given) */
 } plug_reg;
 
 void plug_reg_init(plug_reg *r);

@@ -105,7 +105,7 @@ static char *abnormal_reason(job *j, const cfg_check *k)
     return NULL;
 }
 
-static void finish_attempt(cfg *c, job *j, const run_opts *o)
+static void finish_attempt(cfg *c, job *j)
 {
     cfg_check *k = &c->checks[j->check];
     long long now = now_ms();
@@ -143,7 +143,6 @@ static void finish_attempt(cfg *c, job *j, const run_opts *o)
         result_clear(&j->cur);
         return;
     }
-    (void)o;
     j->state = JOB_DONE;
     r->attempts = j->attempts;
     r->nattempts = j->nattempts;
@@ -507,7 +506,7 @@ int run_checks(cfg *c, const size_t *sel, size_t nsel, const run_opts *o, run_su
                 j->res_fd = j->out_fd = -1;
             }
             if (j->reaped && j->res_fd < 0 && j->out_fd < 0) {
-                finish_attempt(c, j, o);
+                finish_attempt(c, j);
                 running--;
             }
         }

@@ -138,15 +138,13 @@ static void assertion_yaml(strbuf *b, const char *ind, const res_assert *a)
 {
     strvec seen = {0};
     sb_printf(b, "%s---\n", ind);
-    char *in2 = xasprintf("%s", ind);
-    yaml_kv(b, in2, "message", a->msg, &seen);
-    yaml_kv(b, in2, "severity", res_status_name(a->status), &seen);
+    yaml_kv(b, ind, "message", a->msg, &seen);
+    yaml_kv(b, ind, "severity", res_status_name(a->status), &seen);
     if (a->expected)
-        yaml_kv(b, in2, "expected", a->expected, &seen);
+        yaml_kv(b, ind, "expected", a->expected, &seen);
     if (a->seen)
-        yaml_kv(b, in2, "seen", a->seen, &seen);
+        yaml_kv(b, ind, "seen", a->seen, &seen);
     sb_printf(b, "%s...\n", ind);
-    free(in2);
     sv_free(&seen);
 }
 
