@@ -247,6 +247,7 @@ static int write_reports(const cli *o, const cfg *c, const size_t *sel, size_t n
 
 static int cmd_run(cli *o)
 {
+    run_install_signals();
     plug_reg reg;
     plug_reg_init(&reg);
     cfg *c = load(o, &reg);

@@ -53,7 +53,7 @@ static void on_signal(int sig)
     errno = e;
 }
 
-static void install_signals(void)
+void run_install_signals(void)
 {
     if (wake_pipe[0] < 0 && pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
         perror("opscheck: pipe");
@@ -386,7 +386,7 @@ int run_checks(cfg *c, const size_t *sel, size_t nsel, const run_opts *o, run_su
     double t0 = now_s();
     *results = NULL;
     memset(sum, 0, sizeof *sum);
-    install_signals();
+    run_install_signals(); /* idempotent: main calls it before loading the config */
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     job *jobs = xcalloc(nsel ? nsel : 1, sizeof *jobs);
     ssize_t *job_of = xmalloc((c->nchecks ? c->nchecks : 1) * sizeof *job_of);

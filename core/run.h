@@ -39,6 +39,10 @@ typedef struct run_summary {
     int interrupted;   /* the signal, or 0 */
 } run_summary;
 
+/* Catch SIGINT/SIGTERM/SIGCHLD from now on: a signal that arrives while the
+ * config loads still ends the run with "Bail out! interrupted".  Idempotent. */
+void run_install_signals(void);
+
 /* Runs SEL (indexes into c->checks, needs already included, in order).
  * *RESULTS gets one result per selected check, in order (for the reports);
  * a check not finished when a signal came has status RES_SKIP and message

@@ -120,6 +120,8 @@ for round in $(seq 1 10); do
   sig=$([ $((RANDOM % 2)) -eq 0 ] && echo TERM || echo INT)
   "$OPSCHECK" run -c "$T/rand.ini" -j 16 >"$T/rand.out" 2>/dev/null &
   pid=$!
+  # a random moment of the run: once its stream has begun, then 0-0.99 s on
+  for _ in $(seq 100); do [ -s "$T/rand.out" ] && break; sleep 0.01; done
   sleep "0.$(( RANDOM % 9 ))$(( RANDOM % 10 ))"
   kill -$sig $pid 2>/dev/null
   wait $pid; rc=$?
