@@ -30,13 +30,16 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 PKGS_CORE   := inih libcjson libcurl
 UNIT_LIBS   := $(shell pkg-config --libs cmocka $(PKGS_CORE) 2>/dev/null)
 
-# A change of flags (SAN=1 or not, PREFIX) rebuilds everything.
+# A change of flags (SAN=1 or not, CC, CFLAGS) rebuilds everything.  The stamps
+# are ordinary targets with a FORCE prerequisite (as git's GIT-CFLAGS): their
+# recipe always runs but rewrites the file only when its text changed, so make
+# sees a new mtime exactly then.  Writing them while the Makefile is parsed
+# (with $(shell)) is too late on a fresh clone: make has already decided the
+# pattern rule's prerequisite is missing and falls back to its built-in rule.
 FLAGS_STAMP := .build-flags
-FLAGS_NOW   := $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)
-$(shell [ "$$(cat $(FLAGS_STAMP) 2>/dev/null)" = "$(FLAGS_NOW)" ] || echo "$(FLAGS_NOW)" > $(FLAGS_STAMP))
+FLAGS_NOW   := $(VERSION) $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)
 # Only the loader knows where installed plugins live: a new PREFIX rebuilds it alone.
 DIR_STAMP   := .build-plugindir
-$(shell [ "$$(cat $(DIR_STAMP) 2>/dev/null)" = "$(PLUGINDIR)" ] || echo "$(PLUGINDIR)" > $(DIR_STAMP))
 
 CORE_SRCS := $(wildcard core/*.c)
 CORE_OBJS := $(CORE_SRCS:.c=.o)
@@ -52,8 +55,22 @@ STANDIN      := $(if $(STANDIN_SRCS),tests/standin/standin)
 
 -include $(wildcard plugins/*/plugin.mk) $(wildcard tests/*/*.mk)
 
-.PHONY: all test demo install clean check-deps
+# A plain `make` on a machine without the libraries says what to do in one
+# line (`make test` and `make demo` install them first, so they skip this).
+ifeq ($(filter-out all opscheck,$(or $(MAKECMDGOALS),all)),)
+ifneq ($(shell pkg-config --exists $(PKGS_CORE) && echo yes),yes)
+$(error missing build libraries ($(PKGS_CORE)): run scripts/install-deps, or `make test` which runs it)
+endif
+endif
+
+.PHONY: all test demo install clean check-deps FORCE
 all: opscheck $(PLUGIN_SOS)
+
+FORCE:
+$(FLAGS_STAMP): FORCE
+	@printf '%s\n' '$(FLAGS_NOW)' | cmp -s - $@ || printf '%s\n' '$(FLAGS_NOW)' > $@
+$(DIR_STAMP): FORCE
+	@printf '%s\n' '$(PLUGINDIR)' | cmp -s - $@ || printf '%s\n' '$(PLUGINDIR)' > $@
 
 %.o: %.c $(FLAGS_STAMP)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
