@@ -6,8 +6,9 @@
 source "$(dirname "$0")/lib.sh"
 
 if grep -q fsanitize "$ROOT/.build-flags" 2>/dev/null; then
-  diag "a SAN=1 build: valgrind and ASan do not mix; the plain run of the suite covers this"
-  ok 0 "skipped under SAN=1"; done_testing; exit
+  # a skip, not a pass: nothing was checked in this run
+  echo "1..0 # SKIP a SAN=1 build: valgrind and ASan do not mix; the plain run of the suite covers this"
+  exit 0
 fi
 command -v valgrind >/dev/null || { ok 1 "valgrind is installed (scripts/install-deps)"; done_testing; exit; }
 
