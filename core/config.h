@@ -106,6 +106,14 @@ void cfg_resolved_free(cfg_resolved *r);
 /* Record "file:line: message" in c->errors (line 0: file only). */
 void cfg_error(cfg *c, const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* Registers with the redactor every secret the configuration can name,
+ * whichever checks are selected: the value of every option flagged secret in
+ * every check, every set ${env:NAME} whose NAME looks secret, and every
+ * ${file:...} value (files are read bounded and non-blocking).  Unresolvable
+ * values are skipped here; they fail their check when it is resolved.
+ * A secret too short to mask inside words adds a line to WARNINGS (or NULL). */
+void cfg_register_secrets(cfg *c, strvec *warnings);
+
 /* Is NAME an environment variable whose value counts as a secret? */
 int cfg_env_is_secret(const char *name);
 

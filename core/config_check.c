@@ -431,3 +431,67 @@ void cfg_resolved_free(cfg_resolved *r)
     free(r->error);
     memset(r, 0, sizeof *r);
 }
+
+static int warn_short(strvec *warnings, const cfg_item *it, const char *value)
+{
+    size_t len = strlen(value);
+    if (!warnings || !len || len >= REDACT_MIN_INWORD)
+        return 0;
+    char *where = cfg_where(it->file, it->line);
+    sv_push(warnings, xasprintf("%s: warning: a secret in '%s' is %zu character%s long: shorter than %d, it is "
+                                "masked only where it stands alone, not inside words",
+                                where, it->key, len, len == 1 ? "" : "s", REDACT_MIN_INWORD));
+    free(where);
+    return 1;
+}
+
+/* Every ${env:NAME} in IT's value whose NAME looks secret and is set.
+ * Returns 1 when it warned about a short one. */
+static int register_env_refs(const cfg_item *it, strvec *warnings)
+{
+    int warned = 0;
+    for (const char *p = strstr(it->raw, "${env:"); p; p = strstr(p + 1, "${env:")) {
+        const char *name = p + 6;
+        char *var = xstrndup(name, strcspn(name, ":}"));
+        const char *v = getenv(var);
+        if (v && *v && cfg_env_is_secret(var)) {
+            redact_add(v);
+            warned |= warn_short(warnings, it, v);
+        }
+        free(var);
+    }
+    return warned;
+}
+
+/* One section's items; OPTS is its plugin's table (NULL: not a check). */
+static void register_section(cfg *c, const cfg_section *s, const oc_option *opts, strvec *warnings)
+{
+    for (size_t n = 0; n < s->nitems; n++) {
+        const cfg_item *it = &s->items[n];
+        int warned = register_env_refs(it, warnings);
+        const oc_option *spec = find_spec(opts, it->key);
+        int secret = spec && (spec->flags & OC_OPT_SECRET);
+        if (!secret && !strstr(it->raw, "${"))
+            continue;
+        /* resolving registers what it draws from secret-looking variables
+         * and from files; a secret option's whole value is registered too */
+        interp_res ir;
+        interp_value(c, INTERP_RUN, it->raw, it->file, it->line, &ir);
+        if (ir.value && secret) {
+            redact_add(ir.value);
+            if (!warned)
+                warn_short(warnings, it, ir.value);
+        }
+        interp_res_free(&ir);
+    }
+}
+
+void cfg_register_secrets(cfg *c, strvec *warnings)
+{
+    for (size_t i = 0; i < c->nsecs; i++)
+        if (c->secs[i]->kind != CFG_CHECK)
+            register_section(c, c->secs[i], NULL, warnings);
+    for (size_t i = 0; i < c->nchecks; i++)
+        register_section(c, c->checks[i].sec, c->checks[i].plugin ? c->checks[i].plugin->desc->options : NULL,
+                         warnings);
+}

@@ -3,10 +3,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "redact.h"
 
@@ -68,19 +71,63 @@ static const cfg_item *find_var(cfg *c, const char *name)
     return NULL;
 }
 
+/* A ${file:PATH} value: a regular file only, at most INTERP_MAX_FILE bytes,
+ * trailing newlines removed.  Opened O_NONBLOCK and checked with fstat before
+ * any read, so a FIFO, a terminal or /dev/stdin can never block the run, and
+ * a directory or a device never reads as an empty secret. */
 static char *read_small_file(const char *path, char **why)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
         *why = xasprintf("cannot read ${file:%s}: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    const char *kind = NULL;
+    if (fstat(fd, &st) != 0)
+        kind = "cannot be examined";
+    else if (S_ISDIR(st.st_mode))
+        kind = "is a directory";
+    else if (S_ISFIFO(st.st_mode))
+        kind = "is a FIFO";
+    else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+        kind = "is a device";
+    else if (S_ISSOCK(st.st_mode))
+        kind = "is a socket";
+    else if (!S_ISREG(st.st_mode))
+        kind = "is not a regular file";
+    else if (st.st_size > INTERP_MAX_FILE)
+        kind = "is larger than 1 MiB";
+    if (kind) {
+        close(fd);
+        *why = xasprintf("${file:%s} %s (a secret file must be a regular file of at most 1 MiB)", path, kind);
         return NULL;
     }
     strbuf b = {0};
     char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && b.len < INTERP_MAX_FILE)
-        sb_add(&b, buf, n);
-    fclose(f);
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            *why = xasprintf("cannot read ${file:%s}: %s", path, strerror(errno));
+            close(fd);
+            sb_free(&b);
+            return NULL;
+        }
+        if (n == 0)
+            break;
+        if (b.len + (size_t)n > INTERP_MAX_FILE) { /* it grew after fstat */
+            *why = xasprintf("${file:%s} %s (a secret file must be a regular file of at most 1 MiB)", path,
+                             "is larger than 1 MiB");
+            close(fd);
+            sb_free(&b);
+            return NULL;
+        }
+        sb_add(&b, buf, (size_t)n);
+    }
+    close(fd);
+    sb_add(&b, "", 0);
     while (b.len && (b.s[b.len - 1] == '\n' || b.s[b.len - 1] == '\r'))
         b.s[--b.len] = '\0';
     return sb_steal(&b);

@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "loader.h"
+#include "plan.h"
 #include "pretty.h"
 #include "redact.h"
 #include "report.h"
@@ -149,69 +150,6 @@ static cfg *load(cli *o, plug_reg *reg)
     return cfg_load((const char *const *)o->files.v, o->files.n, (const char *const *)o->sets.v, o->sets.n, reg);
 }
 
-static int has_tag(const cfg_check *k, const strvec *tags)
-{
-    for (size_t i = 0; i < tags->n; i++)
-        if (sv_contains(&k->tags, tags->v[i]))
-            return 1;
-    return 0;
-}
-
-/* Add check I after the checks it needs that are not selected already. */
-static void add_with_needs(cfg *c, size_t i, size_t *sel, size_t *n, char *in)
-{
-    if (in[i])
-        return;
-    in[i] = 1;
-    for (size_t k = 0; k < c->checks[i].needs.n; k++) {
-        size_t j = c->checks[i].need_idx[k];
-        if (j != (size_t)-1 && !in[j])
-            add_with_needs(c, j, sel, n, in);
-    }
-    sel[(*n)++] = i;
-}
-
-/* The checks to run, in order; -1 with a message on an unknown name. */
-static int select_checks(cfg *c, const cli *o, size_t **out, size_t *nout)
-{
-    size_t *want = xcalloc(c->nchecks + 1, sizeof *want), nwant = 0;
-    char *mark = xcalloc(c->nchecks + 1, 1);
-    if (!o->names.n)
-        for (size_t i = 0; i < c->nchecks; i++)
-            want[nwant++] = i;
-    for (size_t n = 0; n < o->names.n; n++) {
-        const char *name = o->names.v[n];
-        ssize_t l = cfg_find_list(c, name), k = cfg_find_check(c, name);
-        if (l < 0 && k < 0) {
-            const char *best = cfg_suggest(c, name);
-            fprintf(stderr, "opscheck: '%s' is not a checklist or a check%s%s%s (see `opscheck list`)\n", name,
-                    best ? " (did you mean '" : "", best ? best : "", best ? "'?)" : "");
-            free(want);
-            free(mark);
-            return -1;
-        }
-        size_t cnt = l >= 0 ? c->lists[l].n : 1;
-        for (size_t i = 0; i < cnt; i++) {
-            size_t idx = l >= 0 ? c->lists[l].idx[i] : (size_t)k;
-            if (!mark[idx]) {
-                mark[idx] = 1;
-                want[nwant++] = idx;
-            }
-        }
-    }
-    size_t *sel = xcalloc(c->nchecks + 1, sizeof *sel), nsel = 0;
-    char *in = xcalloc(c->nchecks + 1, 1);
-    for (size_t i = 0; i < nwant; i++)
-        if (!o->tags.n || has_tag(&c->checks[want[i]], &o->tags))
-            add_with_needs(c, want[i], sel, &nsel, in);
-    free(want);
-    free(mark);
-    free(in);
-    *out = sel;
-    *nout = nsel;
-    return 0;
-}
-
 /* The machine-readable reports asked for; 0, or -1 after saying why. */
 static int write_reports(const cli *o, const cfg *c, const size_t *sel, size_t nsel,
                          const check_result *results, const run_summary *sum, time_t started)
@@ -265,8 +203,11 @@ static int cmd_run(cli *o)
         rc = EXIT_USAGE;
         goto out;
     }
-    size_t *sel, nsel;
-    if (select_checks(c, o, &sel, &nsel) != 0) {
+    plan pl;
+    char *perr = NULL;
+    if (plan_build(c, &o->names, &o->tags, &pl, &perr) != 0) {
+        fprintf(stderr, "opscheck: %s\n", perr);
+        free(perr);
         printf("TAP version %d\n1..1\nBail out! unknown checklist or check\n", o->tap_version);
         rc = EXIT_USAGE;
         goto out;
@@ -279,11 +220,11 @@ static int cmd_run(cli *o)
     run_summary sum;
     check_result *results = NULL;
     time_t started = time(NULL);
-    rc = run_checks(c, sel, nsel, &ro, &sum, &results);
-    if (results && !sum.interrupted && write_reports(o, c, sel, nsel, results, &sum, started) != 0 && rc < 2)
+    rc = run_checks(&pl, &ro, &sum, &results);
+    if (results && !sum.interrupted && write_reports(o, c, pl.sel, pl.n, results, &sum, started) != 0 && rc < 2)
         rc = EXIT_INTERNAL;
-    run_results_free(results, nsel);
-    free(sel);
+    run_results_free(results, pl.n);
+    plan_release(&pl);
     fprintf(stderr, "%zu passed, %zu failed, %zu skipped", sum.passed, sum.failed, sum.skipped);
     if (sum.warned)
         fprintf(stderr, " (%zu with warnings)", sum.warned);
@@ -305,6 +246,11 @@ static int cmd_validate(cli *o)
         fprintf(stderr, "%zu error%s\n", c->errors.n, c->errors.n == 1 ? "" : "s");
         rc = EXIT_USAGE;
     } else {
+        /* secrets that are set now and too short to mask inside words */
+        strvec warnings = {0};
+        cfg_register_secrets(c, &warnings);
+        print_errors(&warnings);
+        sv_free(&warnings);
         for (size_t i = 0; i < o->files.n; i++)
             printf("%s%s", i ? " + " : "", o->files.v[i]);
         printf(": %zu checks, %zu checklists: OK\n", c->nchecks, c->nlists);

@@ -1,12 +1,18 @@
 /* redact.c - see redact.h. */
 #include "redact.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
 
 static strvec secrets; /* longest first, so a secret containing another wins */
+
+static int is_word(char ch)
+{
+    return isalnum((unsigned char)ch) || ch == '_';
+}
 
 void redact_add(const char *secret)
 {
@@ -22,6 +28,11 @@ void redact_add(const char *secret)
 
 char *redact_n(const char *s, size_t n)
 {
+    return redact_nl(s, n, NULL);
+}
+
+char *redact_nl(const char *s, size_t n, size_t *out_len)
+{
     strbuf b = {0};
     size_t i = 0;
     sb_add(&b, "", 0);
@@ -29,10 +40,14 @@ char *redact_n(const char *s, size_t n)
         size_t hit = 0;
         for (size_t k = 0; k < secrets.n; k++) {
             size_t len = strlen(secrets.v[k]);
-            if (len <= n - i && memcmp(s + i, secrets.v[k], len) == 0) {
-                hit = len;
-                break;
-            }
+            if (len > n - i || memcmp(s + i, secrets.v[k], len) != 0)
+                continue;
+            /* a very short secret inside a word is a coincidence, not a leak:
+             * "db" must not turn "database" into "***tabase" */
+            if (len < REDACT_MIN_INWORD && ((i > 0 && is_word(s[i - 1])) || (i + len < n && is_word(s[i + len]))))
+                continue;
+            hit = len;
+            break;
         }
         if (hit) {
             sb_puts(&b, "***");
@@ -42,6 +57,8 @@ char *redact_n(const char *s, size_t n)
             i++;
         }
     }
+    if (out_len)
+        *out_len = b.len;
     return sb_steal(&b);
 }
 

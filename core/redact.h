@@ -9,9 +9,15 @@
 
 #include <stddef.h>
 
+/* Secrets shorter than this are masked only where they stand alone (not
+ * inside a word of letters, digits or '_'); `validate` warns about them. */
+#define REDACT_MIN_INWORD 4
+
 void redact_add(const char *secret);          /* copied; empty strings ignored */
 /* A malloc'd copy of S (N bytes) with every secret replaced by "***". */
 char *redact_n(const char *s, size_t n);
+/* The same, and its length in *OUT_LEN (S may hold NUL bytes). */
+char *redact_nl(const char *s, size_t n, size_t *out_len);
 char *redact(const char *s);
 /* Length of S without a trailing partial secret: a cut buffer may end in
  * the first bytes of a secret, which must not be shown either. */

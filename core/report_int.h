@@ -20,8 +20,9 @@
  * naming PATH); the temp file is removed on failure. */
 int report_write_file(const char *path, const char *data, size_t len, char **err);
 
-/* RAW (NULL is "") redacted, then made valid UTF-8: each byte that does not
- * start a valid sequence becomes U+FFFD. */
+/* RAW (NULL is "") made valid UTF-8: each byte that does not start a valid
+ * sequence becomes U+FFFD.  No masking here: results were masked once, at
+ * the gate (result_publish), before any report saw them. */
 char *report_clean(const char *raw);
 /* This machine's host name ("localhost" when it has none). */
 char *report_hostname(void);

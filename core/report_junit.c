@@ -18,7 +18,7 @@
 #define OC_VERSION "0.0.0"
 #endif
 
-/* RAW escaped for XML 1.0: redacted, valid UTF-8, & < > " ' as entities,
+/* RAW escaped for XML 1.0: valid UTF-8, & < > " ' as entities,
  * the control characters XML 1.0 forbids (and U+FFFE, U+FFFF) dropped.  In
  * an attribute, tab, CR and LF become character references so a parser
  * keeps them instead of normalising them to spaces. */
@@ -124,11 +124,8 @@ static char *details(const cfg_check *k, const check_result *res)
         yaml_line(&y, "    ", "unit", res->metrics[i].unit);
     }
     sv_free(&seen);
-    if (k->hint && res->status != RES_PASS) {
-        char *hint = result_hint(k->hint, res);
-        yaml_line(&y, "", "hint", hint);
-        free(hint);
-    }
+    if (res->hint)
+        yaml_line(&y, "", "hint", res->hint);
     return sb_steal(&y);
 }
 

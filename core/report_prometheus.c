@@ -62,7 +62,7 @@ static void put(famset *fs, const char *name, const char *help, const char *labe
     f->s[f->n++].value = value;
 }
 
-/* name="value" with the value redacted, valid UTF-8, \ " and newline escaped. */
+/* name="value" with the value valid UTF-8, \ " and newline escaped. */
 static void label(strbuf *b, const char *name, const char *raw)
 {
     char *v = report_clean(raw);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "redact.h"
 #include "util.h"
 
 void result_clear(check_result *r)
@@ -28,6 +29,7 @@ void result_clear(check_result *r)
         free(r->attempts[i].message);
     free(r->attempts);
     free(r->message);
+    free(r->hint);
     free(r->output);
     memset(r, 0, sizeof *r);
 }
@@ -94,4 +96,44 @@ char *result_hint(const char *hint, const check_result *r)
         }
     }
     return sb_steal(&b);
+}
+
+/* *S replaced by its masked copy. */
+static void mask(char **s)
+{
+    if (!*s)
+        return;
+    char *m = redact(*s);
+    free(*s);
+    *s = m;
+}
+
+void result_publish(check_result *r, const char *hint)
+{
+    free(r->hint);
+    r->hint = hint && r->status != RES_PASS ? result_hint(hint, r) : NULL;
+    mask(&r->message);
+    mask(&r->hint);
+    for (size_t i = 0; i < r->nasserts; i++) {
+        mask(&r->asserts[i].msg);
+        mask(&r->asserts[i].expected);
+        mask(&r->asserts[i].seen);
+    }
+    for (size_t i = 0; i < r->ndiags; i++) {
+        mask(&r->diags[i].key);
+        mask(&r->diags[i].val);
+    }
+    for (size_t i = 0; i < r->nmetrics; i++) {
+        mask(&r->metrics[i].name);
+        mask(&r->metrics[i].unit);
+    }
+    for (size_t i = 0; i < r->nattempts; i++)
+        mask(&r->attempts[i].message);
+    if (r->output) {
+        size_t len;
+        char *m = redact_nl(r->output, r->output_len, &len);
+        free(r->output);
+        r->output = m;
+        r->output_len = len;
+    }
 }

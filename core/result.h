@@ -34,6 +34,7 @@ typedef struct res_attempt {
 typedef struct check_result {
     res_status status;
     char *message;           /* why it failed / was skipped / warned, one line */
+    char *hint;              /* the check's hint with {key} filled, when not a pass */
     res_assert *asserts;
     size_t nasserts;
     res_kv *diags;
@@ -49,6 +50,12 @@ typedef struct check_result {
 } check_result;
 
 void result_clear(check_result *r);        /* frees members, zeroes */
+/* The one masking gate, called once when a check's result is final and
+ * before any writer or report sees it: fills r->hint from HINT (the check's,
+ * or NULL) and the facts, then replaces every string in R (message, hint,
+ * assertions, facts, metric names, captured stderr, attempts) by its
+ * redact()ed copy.  Writers and reports never redact. */
+void result_publish(check_result *r, const char *hint);
 /* The check-level status and message from the assertions. */
 void result_summarise(check_result *r);
 const char *res_status_name(res_status s);

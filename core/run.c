@@ -25,8 +25,7 @@ typedef enum { JOB_WAIT, JOB_RUNNING, JOB_RETRY, JOB_DONE } job_state;
 typedef struct job {
     size_t check;
     job_state state;
-    cfg_resolved res;
-    int resolved;
+    const cfg_resolved *res; /* the plan's */
     pid_t pid;
     int res_fd, out_fd;
     int reaped, wstatus, timed_out;
@@ -105,6 +104,14 @@ static char *abnormal_reason(job *j, const cfg_check *k)
     return NULL;
 }
 
+/* Every result becomes final here, and passes the masking gate here, once,
+ * before any writer, report or summary can see it. */
+static void job_done(job *j, const cfg_check *k)
+{
+    result_publish(&j->cur, k->hint);
+    j->state = JOB_DONE;
+}
+
 static void finish_attempt(cfg *c, job *j)
 {
     cfg_check *k = &c->checks[j->check];
@@ -143,16 +150,16 @@ static void finish_attempt(cfg *c, job *j)
         result_clear(&j->cur);
         return;
     }
-    j->state = JOB_DONE;
     r->attempts = j->attempts;
     r->nattempts = j->nattempts;
     j->attempts = NULL;
     j->nattempts = 0;
+    job_done(j, k);
 }
 
 /* A check that never forks (its values could not be resolved, its plugin
  * failed init, or a needed check did not pass). */
-static void finish_without_running(job *j, res_status st, char *message)
+static void finish_without_running(job *j, const cfg_check *k, res_status st, char *message)
 {
     result_clear(&j->cur);
     j->cur.status = st;
@@ -160,22 +167,18 @@ static void finish_without_running(job *j, res_status st, char *message)
     j->cur.attempts = xcalloc(1, sizeof *j->cur.attempts);
     j->cur.attempts[0] = (res_attempt){st, xstrdup(message), 0};
     j->cur.nattempts = 1;
-    j->state = JOB_DONE;
+    job_done(j, k);
 }
 
 static void start_attempt(cfg *c, job *j)
 {
     cfg_check *k = &c->checks[j->check];
-    if (!j->resolved) {
-        cfg_resolve(c, j->check, &j->res);
-        j->resolved = 1;
-    }
-    if (j->res.error) {
-        finish_without_running(j, RES_FAIL, xstrdup(j->res.error));
+    if (j->res->error) {
+        finish_without_running(j, k, RES_FAIL, xstrdup(j->res->error));
         return;
     }
     if (plug_init((plug *)k->plugin) != 0) {
-        finish_without_running(j, RES_FAIL, xasprintf("plugin %s: init failed", k->plugin->name));
+        finish_without_running(j, k, RES_FAIL, xasprintf("plugin %s: init failed", k->plugin->name));
         return;
     }
     result_clear(&j->cur);
@@ -183,9 +186,9 @@ static void start_attempt(cfg *c, job *j)
     j->deadline_ms = j->started_ms + k->timeout_ms;
     j->reaped = j->timed_out = 0;
     j->wstatus = 0;
-    j->pid = child_spawn(k, &j->res, j->deadline_ms, &j->res_fd, &j->out_fd);
+    j->pid = child_spawn(k, j->res, j->deadline_ms, &j->res_fd, &j->out_fd);
     if (j->pid < 0) {
-        finish_without_running(j, RES_FAIL, xasprintf("cannot start the check: fork: %s", strerror(errno)));
+        finish_without_running(j, k, RES_FAIL, xasprintf("cannot start the check: fork: %s", strerror(errno)));
         return;
     }
     j->state = JOB_RUNNING;
@@ -355,7 +358,7 @@ static int needs_state(cfg *c, job *jobs, const ssize_t *job_of, job *j, int *re
             continue;
         }
         if (d->cur.status == RES_FAIL || d->cur.status == RES_SKIP) {
-            finish_without_running(j, RES_SKIP, xasprintf("needs %s (%s)", k->needs.v[n],
+            finish_without_running(j, k, RES_SKIP, xasprintf("needs %s (%s)", k->needs.v[n],
                                                           d->cur.status == RES_FAIL ? "failed" : "skipped"));
             return 1;
         }
@@ -380,9 +383,10 @@ static char *running_names(cfg *c, job *jobs, size_t n)
     return sb_steal(&b);
 }
 
-int run_checks(cfg *c, const size_t *sel, size_t nsel, const run_opts *o, run_summary *sum,
-               check_result **results)
+int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result **results)
 {
+    cfg *c = pl->c;
+    const size_t *sel = pl->sel, nsel = pl->n;
     double t0 = now_s();
     *results = NULL;
     memset(sum, 0, sizeof *sum);
@@ -394,6 +398,7 @@ int run_checks(cfg *c, const size_t *sel, size_t nsel, const run_opts *o, run_su
         job_of[i] = -1;
     for (size_t i = 0; i < nsel; i++) {
         jobs[i].check = sel[i];
+        jobs[i].res = &pl->res[i];
         jobs[i].res_fd = jobs[i].out_fd = -1;
         job_of[sel[i]] = (ssize_t)i;
     }
@@ -523,8 +528,6 @@ int run_checks(cfg *c, const size_t *sel, size_t nsel, const run_opts *o, run_su
         o->writer->end(o);
     *results = xcalloc(nsel ? nsel : 1, sizeof **results);
     for (size_t i = 0; i < nsel; i++) {
-        if (jobs[i].resolved)
-            cfg_resolved_free(&jobs[i].res);
         if (jobs[i].state == JOB_DONE) {
             (*results)[i] = jobs[i].cur; /* moved: the reports read it */
             memset(&jobs[i].cur, 0, sizeof jobs[i].cur);

@@ -10,6 +10,7 @@
 #define OC_RUN_H
 
 #include "config.h"
+#include "plan.h"
 #include "result.h"
 
 struct run_opts;
@@ -43,13 +44,13 @@ typedef struct run_summary {
  * config loads still ends the run with "Bail out! interrupted".  Idempotent. */
 void run_install_signals(void);
 
-/* Runs SEL (indexes into c->checks, needs already included, in order).
+/* Runs the plan's checks (needs already included, in order), each with its
+ * values as the plan resolved them.
  * *RESULTS gets one result per selected check, in order (for the reports);
  * a check not finished when a signal came has status RES_SKIP and message
  * "interrupted".  The caller frees them with run_results_free().
  * Returns the exit code: 0 all passed, 1 a check failed, 130/143 signal, 3 internal. */
-int run_checks(cfg *c, const size_t *sel, size_t nsel, const run_opts *o, run_summary *sum,
-               check_result **results);
+int run_checks(const plan *p, const run_opts *o, run_summary *sum, check_result **results);
 void run_results_free(check_result *results, size_t n);
 
 #endif

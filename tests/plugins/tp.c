@@ -74,6 +74,19 @@ static void run(oc_check *c)
         oc_diag(c, "token_seen", "%s", t);
         oc_fail(c, "rejected token %s", t);
         oc_expect(c, t, t);
+    } else if (!strcmp(mode, "leak") || !strcmp(mode, "leakskip")) {
+        /* MESSAGE through every channel a plugin has (the masking tests) */
+        const char *m = oc_opt_str(c, "message") ? oc_opt_str(c, "message") : "";
+        fprintf(stderr, "stderr says %s\n", m);
+        oc_diag(c, "note", "diag says %s", m);
+        oc_metric(c, m, 1, "");
+        if (!strcmp(mode, "leakskip")) {
+            oc_skip(c, "skip says %s", m);
+            return;
+        }
+        oc_pass(c, "pass says %s", m);
+        oc_fail(c, "fail says %s", m);
+        oc_expect(c, m, m);
     } else if (!strcmp(mode, "fork")) {
         pid_t p = fork();
         if (p == 0) {
@@ -156,7 +169,7 @@ static void run(oc_check *c)
 }
 
 static const oc_option options[] = {
-    {"mode", OC_T_STRING, "ok", 0, "ok fail warn skip multi segv abort hang stdout flood noresult exit secret fork flaky opts"},
+    {"mode", OC_T_STRING, "ok", 0, "ok fail warn skip multi segv abort hang stdout flood noresult exit secret leak leakskip fork flaky opts"},
     {"message", OC_T_STRING, NULL, 0, "message of ok/fail"},
     {"sleep", OC_T_DURATION, NULL, 0, "sleep first"},
     {"token", OC_T_STRING, NULL, OC_OPT_SECRET, "a secret the secret mode prints on purpose"},

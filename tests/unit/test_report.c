@@ -106,6 +106,9 @@ static int setup(void **state)
     add_metric(&res[3], "restarts", 4, ""); /* reported twice: the last wins */
     result_summarise(&res[3]);
     one_attempt(&res[3], 7);
+    /* the runner's gate: reports only ever see published (masked) results */
+    for (int i = 0; i < 4; i++)
+        result_publish(&res[i], checks[i].hint);
 
     if (!mkdtemp(dir))
         return -1;
