@@ -121,6 +121,11 @@ demo:
 	$(MAKE) all $(STANDIN)
 	scripts/demo
 
+# Rewrite tests/golden/*/expected.* from a fresh run and show the diff.
+.PHONY: golden-refresh
+golden-refresh: test-build
+	scripts/golden-refresh
+
 MANDIR    ?= $(PREFIX)/share/man
 COMPDIR   ?= $(PREFIX)/share/bash-completion/completions
 
