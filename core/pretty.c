@@ -112,7 +112,7 @@ static void pretty_check(const run_opts *o, size_t num, const cfg_check *k, cons
         detail("attempts", m);
         free(m);
     }
-    if (r->hint) {
+    if (r->hint && r->status != RES_PASS) {
         if (o->color)
             printf("        \033[1mhint:\033[0m ");
         else

@@ -124,7 +124,7 @@ static char *details(const cfg_check *k, const check_result *res)
         yaml_line(&y, "    ", "unit", res->metrics[i].unit);
     }
     sv_free(&seen);
-    if (res->hint)
+    if (res->hint && res->status != RES_PASS)
         yaml_line(&y, "", "hint", res->hint);
     return sb_steal(&y);
 }

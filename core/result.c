@@ -111,7 +111,7 @@ static void mask(char **s)
 void result_publish(check_result *r, const char *hint)
 {
     free(r->hint);
-    r->hint = hint && r->status != RES_PASS ? result_hint(hint, r) : NULL;
+    r->hint = result_hint(hint, r);
     mask(&r->message);
     mask(&r->hint);
     for (size_t i = 0; i < r->nasserts; i++) {

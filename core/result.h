@@ -34,7 +34,7 @@ typedef struct res_attempt {
 typedef struct check_result {
     res_status status;
     char *message;           /* why it failed / was skipped / warned, one line */
-    char *hint;              /* the check's hint with {key} filled, when not a pass */
+    char *hint;              /* the check's hint with {key} filled (shown for failures) */
     res_assert *asserts;
     size_t nasserts;
     res_kv *diags;

@@ -217,7 +217,7 @@ static void check_yaml(strbuf *b, const cfg_check *k, const check_result *r, int
         }
         free(red);
     }
-    if (r->hint)
+    if (r->hint && r->status != RES_PASS)
         yaml_kv(b, ind, "hint", r->hint, &seen);
     sb_puts(b, "  ...\n");
     sv_free(&seen);
