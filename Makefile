@@ -63,7 +63,7 @@ $(error missing build libraries ($(PKGS_CORE)): run scripts/install-deps, or `ma
 endif
 endif
 
-.PHONY: all test demo install clean check-deps FORCE
+.PHONY: all test test-mutants demo install clean check-deps FORCE
 all: opscheck $(PLUGIN_SOS)
 
 FORCE:
@@ -115,6 +115,14 @@ test:
 	scripts/install-deps
 	$(MAKE) test-build
 	scripts/run-tests
+
+# `make test-mutants`: the suite can fail.  Each tests/mutants/*.patch breaks
+# a copy of the built tree on purpose; the tests it names must fail on it
+# (and pass here).  Brings up its own sandbox when a mutant needs one.
+test-mutants:
+	scripts/install-deps
+	$(MAKE) test-build
+	scripts/test-mutants
 
 demo:
 	scripts/install-deps

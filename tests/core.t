@@ -55,6 +55,25 @@ mode = skip
 checks = segv abort hang stdout noresult exit flood ok
 EOF
 
+# --- the deadline first: the runs below each hold a check that never returns,
+# and a runner that did not kill it at its deadline would hang them (and
+# prove) forever.  A run that is still going after 5 s ends the file here.
+ini deadline.ini <<EOF
+$hdr
+[check hang]
+plugin = tp
+mode = hang
+timeout = 300ms
+EOF
+timeout -k 2 5 "$OPSCHECK" run -c "$T/deadline.ini" >"$T/out" 2>"$T/err" </dev/null
+RC=$?
+is "$RC" 1 "a check that never returns is killed at its 300ms deadline: the run ends, not ok"
+if [ "$RC" -eq 124 ] || [ "$RC" -eq 137 ]; then  # timeout(1): still running at 5 s
+  diag "the run did not end within 5 s: the deadline is not enforced, so the rest of core.t is not run"
+  done_testing
+  exit 1
+fi
+
 # --- isolation: every misbehaviour is one not ok, the others still report
 run_oc run -c "$T/checks.ini"
 is "$RC" 1 "a failing check makes exit code 1"
