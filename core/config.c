@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <errno.h>
 #include <ini.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "interp.h"
+#include "suggest.h"
 #include "units.h"
 
 void cfg_validate(cfg *c, plug_reg *reg); /* config_check.c */
@@ -96,8 +98,14 @@ static void start_section(parse_ctx *p, const char *text)
         else
             s->name = xstrdup(name);
     } else {
-        cfg_error(p->c, p->file, p->line,
-                  "unknown section [%s]; expected [opscheck], [vars], [check NAME] or [checklist NAME]", text);
+        const char *kinds[] = {"opscheck", "vars", "check", "checklist"};
+        const char *best = suggest_among(t, kinds, 4);
+        if (best)
+            cfg_error(p->c, p->file, p->line, "unknown section [%s] (did you mean [%s%s%s]?)", text, best,
+                      name ? " " : "", name ? name : "");
+        else
+            cfg_error(p->c, p->file, p->line,
+                      "unknown section [%s]; expected [opscheck], [vars], [check NAME] or [checklist NAME]", text);
     }
     free(t);
     p->secs = xrealloc(p->secs, (p->nsecs + 1) * sizeof *p->secs);
@@ -164,27 +172,13 @@ static int handler(void *user, const char *section, const char *key, const char 
 
 static cfg_section *find_merged(cfg *c, int kind, const char *name)
 {
-    for (size_t i = 0; i < c->nsecs; i++) {
-        cfg_section *s = c->secs[i];
-        if (s->kind == kind && ((!s->name && !name) || (s->name && name && strcmp(s->name, name) == 0)))
-            return s;
-    }
-    return NULL;
+    size_t i;
+    return strmap_get(&c->sec_by_name[kind - 1], name ? name : "", &i) ? c->secs[i] : NULL;
 }
 
-/* A later file overrides an earlier one key by key; within one file a
- * repeated section is an error (it is almost always a paste mistake). */
-static void merge_section(cfg *c, cfg_section *s, cfg_section **same_file, size_t nsame)
+/* A later file overrides an earlier one key by key. */
+static void merge_section(cfg *c, cfg_section *s)
 {
-    for (size_t i = 0; i < nsame; i++) {
-        cfg_section *o = same_file[i];
-        if (o != s && o->kind == s->kind && o->kind >= CFG_CHECK && o->name && s->name &&
-            strcmp(o->name, s->name) == 0 && o->line < s->line) {
-            cfg_error(c, s->file, s->line, "duplicate section [%s %s] (first at line %d)",
-                      s->kind == CFG_CHECK ? "check" : "checklist", s->name, o->line);
-            return;
-        }
-    }
     cfg_section *m = find_merged(c, s->kind, s->name);
     if (!m) {
         m = xcalloc(1, sizeof *m);
@@ -193,6 +187,7 @@ static void merge_section(cfg *c, cfg_section *s, cfg_section **same_file, size_
         m->file = s->file;
         m->line = s->line;
         c->secs = xrealloc(c->secs, (c->nsecs + 1) * sizeof *c->secs);
+        strmap_put(&c->sec_by_name[m->kind - 1], m->name ? m->name : "", c->nsecs);
         c->secs[c->nsecs++] = m;
     } else if (m->file != s->file) {
         /* drop the earlier files' values of every key this section sets */
@@ -214,6 +209,30 @@ static void merge_section(cfg *c, cfg_section *s, cfg_section **same_file, size_
         sec_add_item(m, s->items[k].key, s->items[k].raw, s->items[k].file, s->items[k].line);
 }
 
+/* Merges a file's sections in order.  Within one file a repeated [check]
+ * or [checklist] is an error (it is almost always a paste mistake). */
+static void merge_file(cfg *c, cfg_section **secs, size_t n)
+{
+    strmap first[2] = {{0}}; /* check, checklist name -> index in secs */
+    for (size_t i = 0; i < n; i++) {
+        cfg_section *s = secs[i];
+        if (!s->kind || (s->kind > CFG_VARS && !s->name))
+            continue;
+        size_t j;
+        if (s->kind >= CFG_CHECK) {
+            if (strmap_get(&first[s->kind - CFG_CHECK], s->name, &j)) {
+                cfg_error(c, s->file, s->line, "duplicate section [%s %s] (first at line %d)",
+                          s->kind == CFG_CHECK ? "check" : "checklist", s->name, secs[j]->line);
+                continue;
+            }
+            strmap_put(&first[s->kind - CFG_CHECK], s->name, i);
+        }
+        merge_section(c, s);
+    }
+    strmap_free(&first[0]);
+    strmap_free(&first[1]);
+}
+
 static void parse_file(cfg *c, const char *path)
 {
     parse_ctx p = {.c = c, .file = intern_file(c, path), .at_line_start = 1};
@@ -226,9 +245,7 @@ static void parse_file(cfg *c, const char *path)
     fclose(p.fp);
     if (rc == -2)
         cfg_error(c, p.file, 0, "out of memory while parsing");
-    for (size_t i = 0; i < p.nsecs; i++)
-        if (p.secs[i]->kind && (p.secs[i]->kind <= CFG_VARS || p.secs[i]->name))
-            merge_section(c, p.secs[i], p.secs, p.nsecs);
+    merge_file(c, p.secs, p.nsecs);
     for (size_t i = 0; i < p.nsecs; i++)
         sec_free(p.secs[i]);
     free(p.secs);
@@ -245,7 +262,7 @@ static void apply_sets(cfg *c, const char *const *sets, size_t nsets)
         char *name = xstrndup(sets[i], (size_t)(eq - sets[i]));
         cfg_section s = {.kind = CFG_VARS, .file = intern_file(c, "--set")};
         sec_add_item(&s, name, eq + 1, s.file, 0);
-        merge_section(c, &s, NULL, 0);
+        merge_section(c, &s);
         free(s.items[0].key);
         free(s.items[0].raw);
         free(s.items);
@@ -257,6 +274,8 @@ cfg *cfg_load(const char *const *files, size_t nfiles,
               const char *const *sets, size_t nsets, plug_reg *reg)
 {
     cfg *c = xcalloc(1, sizeof *c);
+    c->check_by_name = xcalloc(1, sizeof *c->check_by_name);
+    c->list_by_name = xcalloc(1, sizeof *c->list_by_name);
     /* Debian's inih takes its limits at run time: lines of any length,
      * no continuation lines (an indented line is a key of its own). */
     ini_use_stack = false;
@@ -270,37 +289,42 @@ cfg *cfg_load(const char *const *files, size_t nfiles,
     return c;
 }
 
+/* NAME's index in an array of N records of SIZE bytes, each starting with
+ * its name pointer at offset NAME_AT; the map is (re)built from the array
+ * when its count is not N (the arrays are filled once, by cfg_validate). */
+static ssize_t find_by_name(strmap *map, const void *base, size_t n, size_t size, size_t name_at,
+                            const char *name)
+{
+    if (map->n != n) {
+        strmap_free(map);
+        for (size_t i = 0; i < n; i++)
+            strmap_put(map, *(const char *const *)((const char *)base + i * size + name_at), i);
+    }
+    size_t i;
+    return strmap_get(map, name, &i) ? (ssize_t)i : -1;
+}
+
 ssize_t cfg_find_check(const cfg *c, const char *name)
 {
-    for (size_t i = 0; i < c->nchecks; i++)
-        if (strcmp(c->checks[i].name, name) == 0)
-            return (ssize_t)i;
-    return -1;
+    return find_by_name(c->check_by_name, c->checks, c->nchecks, sizeof *c->checks,
+                        offsetof(cfg_check, name), name);
 }
 
 ssize_t cfg_find_list(const cfg *c, const char *name)
 {
-    for (size_t i = 0; i < c->nlists; i++)
-        if (strcmp(c->lists[i].name, name) == 0)
-            return (ssize_t)i;
-    return -1;
+    return find_by_name(c->list_by_name, c->lists, c->nlists, sizeof *c->lists,
+                        offsetof(cfg_list, name), name);
 }
 
 const char *cfg_suggest(const cfg *c, const char *name)
 {
-    const char *best = NULL;
-    int bestd = 3;
-    for (size_t i = 0; i < c->nchecks + c->nlists; i++) {
-        const char *n = i < c->nchecks ? c->checks[i].name : c->lists[i - c->nchecks].name;
-        int d = unit_distance(name, n);
-        if (d >= (int)strlen(name) || d > (int)strlen(name) / 3 + 1)
-            continue; /* a suggestion that shares nothing is noise */
-        if (d < bestd) {
-            bestd = d;
-            best = n;
-        }
-    }
-    return best;
+    suggest_ctx s;
+    suggest_init(&s, name);
+    for (size_t i = 0; i < c->nchecks; i++)
+        suggest_try(&s, c->checks[i].name);
+    for (size_t i = 0; i < c->nlists; i++)
+        suggest_try(&s, c->lists[i].name);
+    return suggest_best(&s);
 }
 
 void cfg_free(cfg *c)
@@ -327,5 +351,11 @@ void cfg_free(cfg *c)
     sv_free(&c->files);
     sv_free(&c->plugin_path);
     sv_free(&c->errors);
+    for (size_t i = 0; i < 4; i++)
+        strmap_free(&c->sec_by_name[i]);
+    strmap_free(c->check_by_name);
+    strmap_free(c->list_by_name);
+    free(c->check_by_name);
+    free(c->list_by_name);
     free(c);
 }

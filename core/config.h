@@ -20,6 +20,7 @@
 #include <sys/types.h>
 
 #include "loader.h"
+#include "strmap.h"
 #include "util.h"
 
 typedef struct cfg_item {
@@ -73,6 +74,13 @@ typedef struct cfg {
     long long timeout_ms;
     strvec plugin_path; /* folders from [opscheck] plugin_path, absolute */
     strvec errors;      /* "file:line: message" */
+    /* Lookups by name, so that loading N checks costs O(N), not O(N^2):
+     * merged sections by kind - 1 ("" for [opscheck] and [vars]) -> index
+     * in secs; and checks / checklists -> index, (re)built by the first
+     * lookup after cfg_validate fills the arrays (a cache: hence pointers,
+     * so that cfg_find_check can fill it through a const cfg). */
+    strmap sec_by_name[4];
+    strmap *check_by_name, *list_by_name;
 } cfg;
 
 /* Load files (in order) and --set VAR=VALUE overrides. Never NULL. */

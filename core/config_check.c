@@ -10,6 +10,7 @@
 #include "config.h"
 #include "interp.h"
 #include "redact.h"
+#include "suggest.h"
 #include "units.h"
 
 #define DEFAULT_TIMEOUT_MS 10000
@@ -34,19 +35,13 @@ static const oc_option *find_spec(const oc_option *opts, const char *key)
 
 static const char *suggest_key(const oc_option *opts, const char *key)
 {
-    const char *best = NULL;
-    int bestd = 3;
-    for (int pass = 0; pass < 2; pass++) {
-        const oc_option *o = pass ? opts : plug_core_options;
-        for (; o && o->key; o++) {
-            int d = unit_distance(key, o->key);
-            if (d < bestd) {
-                bestd = d;
-                best = o->key;
-            }
-        }
-    }
-    return best;
+    suggest_ctx s;
+    suggest_init(&s, key);
+    for (const oc_option *o = plug_core_options; o->key; o++)
+        suggest_try(&s, o->key);
+    for (const oc_option *o = opts; o && o->key; o++)
+        suggest_try(&s, o->key);
+    return suggest_best(&s);
 }
 
 /* Interpolate at load time; reports errors; returns the value or NULL. */
@@ -97,10 +92,8 @@ static void settings(cfg *c)
             if (v && (unit_duration_ms(v, &c->timeout_ms) || c->timeout_ms <= 0))
                 cfg_error(c, it->file, it->line, "'timeout' must be a duration such as 10s, not '%s'", v);
         } else {
-            const char *keys[] = {"plugin_path", "jobs", "timeout"}, *best = NULL;
-            for (size_t k = 0; k < 3; k++)
-                if (unit_distance(it->key, keys[k]) < 3)
-                    best = keys[k];
+            const char *keys[] = {"plugin_path", "jobs", "timeout"};
+            const char *best = suggest_among(it->key, keys, 3);
             if (best)
                 cfg_error(c, it->file, it->line, "unknown key '%s' in [opscheck] (did you mean '%s'?)", it->key, best);
             else
@@ -313,8 +306,8 @@ static void check_list(cfg *c, cfg_list *l)
             }
             sv_free(&names);
         } else {
-            const char *best = unit_distance(it->key, "checks") < 3 ? "checks"
-                             : unit_distance(it->key, "description") < 3 ? "description" : NULL;
+            const char *keys[] = {"checks", "description"};
+            const char *best = suggest_among(it->key, keys, 2);
             if (best)
                 cfg_error(c, it->file, it->line, "unknown key '%s' in a checklist (did you mean '%s'?)", it->key, best);
             else

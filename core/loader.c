@@ -1,6 +1,7 @@
 /* loader.c - see loader.h. */
 #include "loader.h"
 
+#include "suggest.h"
 #include "units.h"
 
 #include <dirent.h>
@@ -212,20 +213,12 @@ static void path_names(const plug_reg *r, strvec *names)
 /* The closest NAME.so on the path to a mistyped name (malloc'd), or NULL. */
 static char *suggest(plug_reg *r, const char *name)
 {
-    char *best = NULL;
-    int bestd = (int)strlen(name) / 3 + 2;
     strvec names = {0};
     path_names(r, &names);
-    for (size_t i = 0; i < names.n; i++) {
-        int dist = unit_distance(name, names.v[i]);
-        if (dist < bestd && dist < (int)strlen(name)) {
-            free(best);
-            best = xstrdup(names.v[i]);
-            bestd = dist;
-        }
-    }
+    const char *best = suggest_among(name, (const char *const *)names.v, names.n);
+    char *copy = best ? xstrdup(best) : NULL;
     sv_free(&names);
-    return best;
+    return copy;
 }
 
 const plug *plug_get(plug_reg *r, const char *name, char **err)

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "redact.h"
 #include "report.h"
 #include "run.h"
+#include "suggest.h"
 #include "tap.h"
 #include "units.h"
 
@@ -33,8 +35,8 @@ static const char usage_text[] =
     "usage: opscheck run [NAME...] [-c FILE]... [--set VAR=VALUE]... [-j N] [--tag TAG]... [-v]\n"
     "                    [--format tap|pretty] [--tap-version 13|14]\n"
     "                    [--junit FILE] [--json FILE] [--prometheus FILE] [--push URL]\n"
-    "       opscheck list [-c FILE]...\n"
-    "       opscheck validate [-c FILE]...\n"
+    "       opscheck list [-c FILE]... [--set VAR=VALUE]...\n"
+    "       opscheck validate [-c FILE]... [--set VAR=VALUE]...\n"
     "       opscheck plugins [NAME] [--markdown]\n"
     "       opscheck --version | --help\n"
     "\n"
@@ -44,6 +46,12 @@ static const char usage_text[] =
     "Exit: 0 all passed (skips and warnings allowed), 1 a check failed,\n"
     "      2 usage or config error (nothing ran), 3 internal error.\n";
 
+/* Every option, once; a command says in its table row which it takes. */
+enum opt_id { O_CONFIG, O_SET, O_JOBS, O_TAG, O_VERBOSE, O_TAP_VERSION, O_FORMAT, O_JUNIT,
+              O_JSON, O_PROMETHEUS, O_PUSH, O_MARKDOWN, O_HELP, O_VERSION, O_COUNT };
+#define OPT(id) (1u << (id))
+#define O_ANYWHERE (OPT(O_HELP) | OPT(O_VERSION)) /* they replace the command */
+
 typedef struct cli {
     const char *cmd;
     strvec names, files, sets, tags;
@@ -51,6 +59,7 @@ typedef struct cli {
     const char *format;           /* "tap", "pretty" or NULL (decide by the terminal) */
     const char *junit, *json, *prometheus, *push;
     int markdown;
+    unsigned given;               /* OPT() bits seen */
 } cli;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -69,18 +78,82 @@ static void ensure_std_fds(void)
             open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
 }
 
+/* getopt_long returns the short letter, or O_COUNT + id for long-only options. */
+static const struct option longopts[] = {
+    {"config", required_argument, NULL, 'c'},          {"set", required_argument, NULL, O_COUNT + O_SET},
+    {"jobs", required_argument, NULL, 'j'},            {"tag", required_argument, NULL, O_COUNT + O_TAG},
+    {"verbose", no_argument, NULL, 'v'},               {"tap-version", required_argument, NULL, O_COUNT + O_TAP_VERSION},
+    {"help", no_argument, NULL, 'h'},                  {"version", no_argument, NULL, 'V'},
+    {"format", required_argument, NULL, O_COUNT + O_FORMAT},
+    {"junit", required_argument, NULL, O_COUNT + O_JUNIT},
+    {"json", required_argument, NULL, O_COUNT + O_JSON},
+    {"prometheus", required_argument, NULL, O_COUNT + O_PROMETHEUS},
+    {"push", required_argument, NULL, O_COUNT + O_PUSH},
+    {"markdown", no_argument, NULL, O_COUNT + O_MARKDOWN},
+    {NULL, 0, NULL, 0},
+};
+
+static int opt_of(int ch)
+{
+    switch (ch) {
+    case 'c': return O_CONFIG;
+    case 'j': return O_JOBS;
+    case 'v': return O_VERBOSE;
+    case 'h': return O_HELP;
+    case 'V': return O_VERSION;
+    default: return ch >= O_COUNT && ch < 2 * O_COUNT ? ch - O_COUNT : -1;
+    }
+}
+
+/* "--junit" for O_JUNIT: how an error names an option. */
+static const char *opt_name(int id)
+{
+    for (const struct option *l = longopts; l->name; l++)
+        if (opt_of(l->val) == id)
+            return l->name;
+    return "?";
+}
+
+/* One option's value into the cli; 0, or a usage error's exit code. */
+static int take_option(cli *o, int id, const char *arg)
+{
+    long long n;
+    switch (id) {
+    case O_CONFIG: sv_push(&o->files, xstrdup(arg)); break;
+    case O_SET:
+        if (!strchr(arg, '='))
+            return usage_error("--set takes VAR=VALUE, not '%s'", arg);
+        sv_push(&o->sets, xstrdup(arg));
+        break;
+    case O_JOBS:
+        if (unit_int(arg, &n) || n < 1 || n > 1024)
+            return usage_error("-j takes a number from 1 to 1024, not '%s'", arg);
+        o->jobs = (int)n;
+        break;
+    case O_TAG: sv_push(&o->tags, xstrdup(arg)); break;
+    case O_VERBOSE: o->verbose = 1; break;
+    case O_TAP_VERSION:
+        if (strcmp(arg, "13") && strcmp(arg, "14"))
+            return usage_error("--tap-version is 13 or 14, not '%s'", arg);
+        o->tap_version = atoi(arg);
+        break;
+    case O_FORMAT:
+        if (strcmp(arg, "tap") && strcmp(arg, "pretty"))
+            return usage_error("--format is tap or pretty, not '%s'", arg);
+        o->format = arg;
+        break;
+    case O_JUNIT: o->junit = arg; break;
+    case O_JSON: o->json = arg; break;
+    case O_PROMETHEUS: o->prometheus = arg; break;
+    case O_PUSH: o->push = arg; break;
+    case O_MARKDOWN: o->markdown = 1; break;
+    default: break; /* O_HELP, O_VERSION: only their bit */
+    }
+    return 0;
+}
+
 static int parse_cli(int argc, char **argv, cli *o)
 {
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'}, {"set", required_argument, NULL, 's'},
-        {"jobs", required_argument, NULL, 'j'},   {"tag", required_argument, NULL, 't'},
-        {"verbose", no_argument, NULL, 'v'},      {"tap-version", required_argument, NULL, 'T'},
-        {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
-        {"format", required_argument, NULL, 'F'}, {"junit", required_argument, NULL, 'J'},
-        {"json", required_argument, NULL, 'O'},   {"prometheus", required_argument, NULL, 'P'},
-        {"push", required_argument, NULL, 'U'},   {"markdown", no_argument, NULL, 'M'},
-        {NULL, 0, NULL, 0},
-    };
     o->tap_version = 14;
     opterr = 0;
     int ch;
@@ -93,41 +166,15 @@ static int parse_cli(int argc, char **argv, cli *o)
             optind++;
             continue;
         }
-        long long n;
-        switch (ch) {
-        case 'c': sv_push(&o->files, xstrdup(optarg)); break;
-        case 's':
-            if (!strchr(optarg, '='))
-                return usage_error("--set takes VAR=VALUE, not '%s'", optarg);
-            sv_push(&o->sets, xstrdup(optarg));
-            break;
-        case 'j':
-            if (unit_int(optarg, &n) || n < 1 || n > 1024)
-                return usage_error("-j takes a number from 1 to 1024, not '%s'", optarg);
-            o->jobs = (int)n;
-            break;
-        case 't': sv_push(&o->tags, xstrdup(optarg)); break;
-        case 'v': o->verbose = 1; break;
-        case 'T':
-            if (strcmp(optarg, "13") && strcmp(optarg, "14"))
-                return usage_error("--tap-version is 13 or 14, not '%s'", optarg);
-            o->tap_version = atoi(optarg);
-            break;
-        case 'F':
-            if (strcmp(optarg, "tap") && strcmp(optarg, "pretty"))
-                return usage_error("--format is tap or pretty, not '%s'", optarg);
-            o->format = optarg;
-            break;
-        case 'J': o->junit = optarg; break;
-        case 'O': o->json = optarg; break;
-        case 'P': o->prometheus = optarg; break;
-        case 'U': o->push = optarg; break;
-        case 'M': o->markdown = 1; break;
-        case 'h': o->cmd = "help"; break;
-        case 'V': o->cmd = "version"; break;
-        case ':': return usage_error("%s needs a value", argv[optind - 1]);
-        default: return usage_error("unknown option '%s'", argv[optind - 1]);
-        }
+        if (ch == ':')
+            return usage_error("%s needs a value", argv[optind - 1]);
+        int id = opt_of(ch);
+        if (id < 0)
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        o->given |= OPT(id);
+        int rc = take_option(o, id, optarg);
+        if (rc)
+            return rc;
     }
     return 0;
 }
@@ -183,6 +230,15 @@ static int write_reports(const cli *o, const cfg *c, const size_t *sel, size_t n
     return rc;
 }
 
+/* A run that cannot start still gives a plan and a bail out, as TAP
+ * consumers expect; the TAP writer writes them (it redacts). */
+static void bail_before_run(const cli *o, size_t plan, const char *why)
+{
+    run_opts ro = {.tap_version = o->tap_version, .writer = &tap_writer};
+    tap_writer.begin(&ro, plan);
+    tap_writer.bail(&ro, why);
+}
+
 static int cmd_run(cli *o)
 {
     run_install_signals();
@@ -192,14 +248,9 @@ static int cmd_run(cli *o)
     int rc;
     if (c->errors.n) {
         print_errors(&c->errors);
-        char *first = redact(c->errors.v[0]);
-        /* a plan, then the bail out: what TAP consumers expect of a run that could not start */
-        printf("TAP version %d\n1..%zu\nBail out! config error: ", o->tap_version, c->nchecks ? c->nchecks : 1);
-        strbuf b = {0};
-        tap_desc(&b, first);
-        printf("%s\n", b.s ? b.s : "");
-        sb_free(&b);
-        free(first);
+        char *why = xasprintf("config error: %s", c->errors.v[0]);
+        bail_before_run(o, c->nchecks ? c->nchecks : 1, why);
+        free(why);
         rc = EXIT_USAGE;
         goto out;
     }
@@ -208,7 +259,7 @@ static int cmd_run(cli *o)
     if (plan_build(c, &o->names, &o->tags, &pl, &perr) != 0) {
         fprintf(stderr, "opscheck: %s\n", perr);
         free(perr);
-        printf("TAP version %d\n1..1\nBail out! unknown checklist or check\n", o->tap_version);
+        bail_before_run(o, 1, "unknown checklist or check");
         rc = EXIT_USAGE;
         goto out;
     }
@@ -390,31 +441,87 @@ static int cmd_plugins(cli *o)
     return rc;
 }
 
+static int cmd_help(cli *o)
+{
+    (void)o;
+    fputs(usage_text, stdout);
+    return 0;
+}
+
+static int cmd_version(cli *o)
+{
+    (void)o;
+    printf("opscheck %s (plugin ABI %d)\n", OC_VERSION, OC_ABI_VERSION);
+    return 0;
+}
+
+/* The commands, each with the options it takes and how many NAMEs. */
+typedef struct cmd_entry {
+    const char *name;
+    int (*fn)(cli *o);
+    unsigned opts;
+    size_t max_names;
+} cmd_entry;
+
+static const cmd_entry commands[] = {
+    {"run", cmd_run,
+     OPT(O_CONFIG) | OPT(O_SET) | OPT(O_JOBS) | OPT(O_TAG) | OPT(O_VERBOSE) | OPT(O_TAP_VERSION) |
+         OPT(O_FORMAT) | OPT(O_JUNIT) | OPT(O_JSON) | OPT(O_PROMETHEUS) | OPT(O_PUSH),
+     SIZE_MAX},
+    {"list", cmd_list, OPT(O_CONFIG) | OPT(O_SET), 0},
+    {"validate", cmd_validate, OPT(O_CONFIG) | OPT(O_SET), 0},
+    {"plugins", cmd_plugins, OPT(O_MARKDOWN), 1},
+    {"help", cmd_help, 0, 0},
+    {"version", cmd_version, 0, 0},
+};
+
+/* The command to run, or NULL after a usage error (one line: what and where). */
+static const cmd_entry *pick_command(const cli *o)
+{
+    const char *name = o->given & OPT(O_HELP) ? "help" : o->given & OPT(O_VERSION) ? "version" : o->cmd;
+    const cmd_entry *e = NULL;
+    for (size_t i = 0; i < sizeof commands / sizeof *commands && name; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            e = &commands[i];
+    if (!e) {
+        suggest_ctx sg;
+        suggest_init(&sg, name ? name : "");
+        for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+            suggest_try(&sg, commands[i].name);
+        if (name && suggest_best(&sg))
+            fprintf(stderr, "opscheck: unknown command '%s' (did you mean '%s'?)\n%s", name, suggest_best(&sg), usage_text);
+        else if (name)
+            usage_error("unknown command '%s'", name);
+        else
+            fputs(usage_text, stderr);
+        return NULL;
+    }
+    if (o->given & O_ANYWHERE)
+        return e;
+    for (int id = 0; id < O_COUNT; id++) {
+        if ((o->given & OPT(id)) && !(e->opts & OPT(id))) {
+            fprintf(stderr, "opscheck: %s does not take --%s (see opscheck --help)\n", e->name, opt_name(id));
+            return NULL;
+        }
+    }
+    if (o->names.n > e->max_names) {
+        fprintf(stderr, "opscheck: %s takes %s, not '%s' (see opscheck --help)\n", e->name,
+                e->max_names ? "one NAME" : "no NAME", o->names.v[e->max_names]);
+        return NULL;
+    }
+    return e;
+}
+
 int main(int argc, char **argv)
 {
     ensure_std_fds();
     signal(SIGPIPE, SIG_IGN);
     cli o = {0};
     int rc = parse_cli(argc, argv, &o);
-    if (rc)
-        goto out;
-    if (!o.cmd || strcmp(o.cmd, "help") == 0) {
-        fputs(usage_text, o.cmd ? stdout : stderr);
-        rc = o.cmd ? 0 : EXIT_USAGE;
-    } else if (strcmp(o.cmd, "version") == 0) {
-        printf("opscheck %s (plugin ABI %d)\n", OC_VERSION, OC_ABI_VERSION);
-    } else if (strcmp(o.cmd, "run") == 0) {
-        rc = cmd_run(&o);
-    } else if (strcmp(o.cmd, "validate") == 0) {
-        rc = cmd_validate(&o);
-    } else if (strcmp(o.cmd, "list") == 0) {
-        rc = cmd_list(&o);
-    } else if (strcmp(o.cmd, "plugins") == 0) {
-        rc = cmd_plugins(&o);
-    } else {
-        rc = usage_error("unknown command '%s'", o.cmd);
+    if (!rc) {
+        const cmd_entry *e = pick_command(&o);
+        rc = e ? e->fn(&o) : EXIT_USAGE;
     }
-out:
     sv_free(&o.names);
     sv_free(&o.files);
     sv_free(&o.sets);

@@ -1,10 +1,12 @@
 /* plan.c - the plan phase (see plan.h). */
 #include "plan.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "redact.h"
+#include "suggest.h"
 
 static int has_tag(const cfg_check *k, const strvec *tags)
 {
@@ -12,6 +14,27 @@ static int has_tag(const cfg_check *k, const strvec *tags)
         if (sv_contains(&k->tags, tags->v[i]))
             return 1;
     return 0;
+}
+
+/* A --tag no check carries is most likely a typo: say so (the run goes on,
+ * with nothing selected by it), with the closest tag there is. */
+static void warn_unused_tags(const cfg *c, const strvec *tags)
+{
+    for (size_t t = 0; t < tags->n; t++) {
+        int used = 0;
+        for (size_t i = 0; i < c->nchecks && !used; i++)
+            used = sv_contains(&c->checks[i].tags, tags->v[t]);
+        if (used)
+            continue;
+        suggest_ctx sg;
+        suggest_init(&sg, tags->v[t]);
+        for (size_t i = 0; i < c->nchecks; i++)
+            for (size_t k = 0; k < c->checks[i].tags.n; k++)
+                suggest_try(&sg, c->checks[i].tags.v[k]);
+        const char *best = suggest_best(&sg);
+        fprintf(stderr, "opscheck: no check has tag '%s'%s%s%s\n", tags->v[t], best ? " (did you mean '" : "",
+                best ? best : "", best ? "'?)" : "");
+    }
 }
 
 /* Add check I after the checks it needs that are not selected already. */
@@ -56,6 +79,7 @@ static int select_checks(cfg *c, const strvec *names, const strvec *tags, plan *
             }
         }
     }
+    warn_unused_tags(c, tags);
     p->sel = xcalloc(c->nchecks + 1, sizeof *p->sel);
     char *in = xcalloc(c->nchecks + 1, 1);
     for (size_t i = 0; i < nwant; i++)

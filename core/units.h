@@ -20,7 +20,5 @@ int unit_list(const char *s, strvec *out);
 /* Is text S a valid value of TYPE?  On failure *why says what was expected. */
 int unit_check(oc_opt_type type, const char *s, const char **why);
 const char *unit_type_name(oc_opt_type type);
-/* Edit distance, for "did you mean" (capped at 100). */
-int unit_distance(const char *a, const char *b);
 
 #endif

@@ -19,7 +19,40 @@ $hdr
 [chekc foo]
 plugin = tp
 EOF
-validate_err unknown_section ':3: unknown section \[chekc foo\]; expected \[opscheck\], \[vars\], \[check NAME\] or \[checklist NAME\]$'
+validate_err unknown_section ':3: unknown section \[chekc foo\] \(did you mean \[check foo\]\?\)$'
+ini far_section.ini <<EOF
+$hdr
+[frobnicate]
+EOF
+validate_err far_section ':3: unknown section \[frobnicate\]; expected \[opscheck\], \[vars\], \[check NAME\] or \[checklist NAME\]$'
+
+ini near_section.ini <<EOF
+$hdr
+[chek foo]
+plugin = tp
+[var]
+EOF
+validate_err near_section ':3: unknown section \[chek foo\] \(did you mean \[check foo\]\?\)$'
+like "$ERR" ':5: unknown section \[var\] \(did you mean \[vars\]\?\)$' "a near section kind is suggested, with its name"
+
+ini dup_section.ini <<EOF
+$hdr
+[check a]
+plugin = tp
+[check b]
+plugin = tp
+[check a]
+plugin = tp
+[checklist l]
+checks = a
+[checklist l]
+checks = b
+[check a]
+EOF
+validate_err dup_section ":7: duplicate section \[check a\] \(first at line 3\)$"
+like "$ERR" ":13: duplicate section \[check a\] \(first at line 3\)$" "a third copy names the first"
+like "$ERR" ":11: duplicate section \[checklist l\] \(first at line 9\)$" "checklists too"
+like "$ERR" '^3 errors$' "and nothing else"
 
 ini unknown_key.ini <<EOF
 $hdr
@@ -246,6 +279,40 @@ chmod 644 "$T/gw/tp.so"; chmod 777 "$T/gw"
 run_oc validate -c "$T/gw.ini"
 like "$ERR" "refusing a plugin in a folder writable by group or others" "a plugin in a world-writable folder refused"
 chmod 755 "$T/gw"
+
+# --- the command line: each command takes its own options
+run_oc validate -c "$T/base.ini" --junit "$T/x.xml"
+is "$RC" 2 "validate --junit is a usage error"
+is "$ERR" "opscheck: validate does not take --junit (see opscheck --help)" "one line naming the option and the command"
+run_oc list -c "$T/base.ini" -v
+is "$ERR" "opscheck: list does not take --verbose (see opscheck --help)" "list -v is refused"
+run_oc plugins exec -c "$T/base.ini"
+is "$RC" 2 "plugins -c is refused"
+run_oc validate -c "$T/base.ini" daily
+is "$ERR" "opscheck: validate takes no NAME, not 'daily' (see opscheck --help)" "validate NAME is refused"
+run_oc plugins exec tp
+is "$RC" 2 "plugins takes one NAME"
+run_oc validate -c "$T/base.ini" --set target=x
+is "$RC" 0 "validate takes --set"
+run_oc run -c "$T/base.ini" --junit "$T/x.xml" daily
+is "$RC" 0 "run still takes --junit"
+run_oc valdate
+like "$ERR" "^opscheck: unknown command 'valdate' \(did you mean 'validate'\?\)$" "a near command is suggested"
+run_oc validate --help
+is "$RC" 0 "--help goes with any command"
+
+# --- a --tag no check has: said on stderr, with the nearest tag
+ini tagged.ini <<EOF
+$hdr
+[check a]
+plugin = tp
+tags = prod, fly
+EOF
+run_oc run -c "$T/tagged.ini" --tag prdo
+is "$RC" 0 "an unused tag selects nothing"
+like "$ERR" "^opscheck: no check has tag 'prdo' \(did you mean 'prod'\?\)$" "a near tag is suggested"
+run_oc run -c "$T/tagged.ini" --tag prod
+unlike "$ERR" "no check has tag" "a used tag is not warned about"
 
 # --- list, plugins
 ini listed.ini <<EOF

@@ -89,9 +89,6 @@ static void test_lists(void **state)
     sv_free(&sv);
     assert_int_equal(unit_list("'open", &sv), -1);
     sv_free(&sv);
-    assert_int_equal(unit_distance("timout", "timeout"), 1);
-    assert_int_equal(unit_distance("abc", "abc"), 0);
-    assert_int_equal(unit_distance("", "abc"), 3);
 }
 
 static cfg *vars_cfg(void)
