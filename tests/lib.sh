@@ -11,7 +11,6 @@ set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OPSCHECK=${OPSCHECK:-$ROOT/opscheck}
 TEST_PLUGINS=$ROOT/tests/plugins
-SHARED=${SHARED:-$ROOT/../shared}
 T=$(mktemp -d "${TMPDIR:-/tmp}/opscheck-test.XXXXXX")
 chmod 755 "$T"
 trap 'rm -rf "$T"' EXIT
@@ -46,11 +45,12 @@ run_oc() {
     OUT=$(cat "$T/out"); ERR=$(cat "$T/err")
 }
 
-# tap_valid TEXT NAME : the stream passes ../shared/tools/tap-check (exit 0 or 1, never 2).
+# tap_valid TEXT NAME : the stream passes tests/tools/tap-check, strict TAP 14 plus our producer
+# contract (exit 0 or 1: valid, passing or not; 2 invalid, 3 the validator could not run).
 tap_valid() {
     local f="$T/tapcheck.$_n" rc
     printf '%s\n' "$1" >"$f"
-    "$SHARED/tools/tap-check" "$f" >"$f.log" 2>&1
+    "$ROOT/tests/tools/tap-check" "$f" >"$f.log" 2>&1
     rc=$?
     if [ $rc -le 1 ]; then ok 0 "$2"; else ok 1 "$2 (tap-check exit $rc)"; sed 's/^/#   /' "$f.log"; fi
 }

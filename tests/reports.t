@@ -141,21 +141,18 @@ if [ $have_xmllint = 1 ]; then
     is "$(xp "$R/junit.xml" '//testcase[@name="fail"]/failure/@type')" "fail" 'failure type="fail"'
     like "$(xmllint --xpath 'string(//testcase[@name="fail"]/failure)' "$R/junit.xml")" \
         '^hint: "run the reconciliation for checkout 42"$' "the failure text carries the YAML facts"
-    cache=${TAP_JUNIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tap-junit}
-    if [ ! -x "$cache/node_modules/.bin/tap-junit" ]; then
-        mkdir -p "$cache"
-        (cd "$cache" && npm install --silent --no-audit --no-fund tap-junit@5 >/dev/null 2>&1)
-    fi
-    if [ -x "$cache/node_modules/.bin/tap-junit" ]; then
-        "$cache/node_modules/.bin/tap-junit" <"$T/stream.tap" >"$T/tapjunit.xml" 2>/dev/null
-        is "$(xp "$T/tapjunit.xml" '//testcase/@name' | wc -l)" 6 "tap-junit reads six testcases from the TAP stream"
-        for q in '//testcase/@name' '//testcase[failure]/@name' '//testcase[skipped]/@name' \
-                 '//testcase/failure/@message'; do
-            is "$(xp "$R/junit.xml" "$q")" "$(xp "$T/tapjunit.xml" "$q")" "tap-junit agrees on $q"
-        done
-    else
-        diag "tap-junit could not be installed with npm: the cross-check is not run"
-    fi
+    # tap-junit lives in the npm cache scripts/install-deps fills; missing, it is installed now, and
+    # if that fails the cross-check fails (a second opinion we cannot get is not a pass).
+    tap_junit=$("$ROOT/scripts/install-npm-deps" --where)/node_modules/.bin/tap-junit
+    [ -x "$tap_junit" ] || "$ROOT/scripts/install-npm-deps" >"$T/npm.log" 2>&1
+    [ -x "$tap_junit" ]; ok $? "tap-junit is installed (scripts/install-deps)"
+    [ -x "$tap_junit" ] || sed 's/^/#   /' "$T/npm.log"
+    "$tap_junit" <"$T/stream.tap" >"$T/tapjunit.xml" 2>"$T/tapjunit.err"
+    is "$(xp "$T/tapjunit.xml" '//testcase/@name' | wc -l)" 6 "tap-junit reads six testcases from the TAP stream"
+    for q in '//testcase/@name' '//testcase[failure]/@name' '//testcase[skipped]/@name' \
+             '//testcase/failure/@message'; do
+        is "$(xp "$R/junit.xml" "$q")" "$(xp "$T/tapjunit.xml" "$q")" "tap-junit agrees on $q"
+    done
 fi
 
 # JSON
