@@ -514,12 +514,15 @@ static const cmd_entry *pick_command(const cli *o)
 
 int main(int argc, char **argv)
 {
+    run_block_signals(1); /* until `run` has its handlers; released below otherwise */
     ensure_std_fds();
     signal(SIGPIPE, SIG_IGN);
     cli o = {0};
     int rc = parse_cli(argc, argv, &o);
     if (!rc) {
         const cmd_entry *e = pick_command(&o);
+        if (!e || e->fn != cmd_run)
+            run_block_signals(0); /* the default actions for the other commands */
         rc = e ? e->fn(&o) : EXIT_USAGE;
     }
     sv_free(&o.names);

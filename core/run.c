@@ -52,6 +52,19 @@ static void on_signal(int sig)
     errno = e;
 }
 
+/* The signals that end a run: each kills every check, ends the stream with
+ * "Bail out! interrupted" and exits 128 + the signal (130, 143, 129, 131). */
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+void run_block_signals(int block)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    for (size_t i = 0; i < sizeof stop_signals / sizeof *stop_signals; i++)
+        sigaddset(&set, stop_signals[i]);
+    sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
 void run_install_signals(void)
 {
     if (wake_pipe[0] < 0 && pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
@@ -61,8 +74,11 @@ void run_install_signals(void)
     struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
     sigemptyset(&sa.sa_mask);
     sigaction(SIGCHLD, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    for (size_t i = 0; i < sizeof stop_signals / sizeof *stop_signals; i++)
+        sigaction(stop_signals[i], &sa, NULL);
+    /* a signal that came since exec was held (main blocks them first):
+     * it is delivered now, to the handler, and the run bails out cleanly */
+    run_block_signals(0);
 }
 
 static const char *signame(int sig)
@@ -249,19 +265,21 @@ static void reap(job *jobs, size_t n)
 /* Descendants that left their check's process group (setsid) and were
  * orphaned are re-parented to us (we are a child subreaper): find them in
  * /proc and kill them, so no check leaves a process behind. */
-/* Kill and reap PID unless it is a running check. */
-static void reap_if_orphan(job *jobs, size_t n, pid_t pid)
+/* Kill and reap PID unless it is a running check; 1 when it did. */
+static int reap_if_orphan(job *jobs, size_t n, pid_t pid)
 {
     for (size_t i = 0; i < n; i++)
         if (jobs[i].state == JOB_RUNNING && !jobs[i].reaped && jobs[i].pid == pid)
-            return;
+            return 0;
     kill(pid, SIGKILL);
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
         ;
+    return 1;
 }
 
 /* Our children, from /proc/self/task/PID/children (one read, however busy
- * the machine is); -1 when the kernel does not offer that file. */
+ * the machine is), each killed and reaped unless it is a running check.
+ * Returns how many were killed, -1 when the kernel does not offer that file. */
 static int children_list(job *jobs, size_t n)
 {
     char path[64], buf[8192];
@@ -283,19 +301,21 @@ static int children_list(job *jobs, size_t n)
         if (pid > 0 && nf < sizeof found / sizeof *found)
             found[nf++] = (pid_t)pid;
     }
+    int killed = 0;
     for (size_t i = 0; i < nf; i++) /* killed after the read: the list is a snapshot */
-        reap_if_orphan(jobs, n, found[i]);
-    return 0;
+        killed += reap_if_orphan(jobs, n, found[i]);
+    return killed;
 }
 
-static void reap_orphans(job *jobs, size_t n)
+/* The /proc scan for kernels without .../children: our children by their
+ * parent pid, each killed and reaped unless a running check. */
+static int scan_proc(job *jobs, size_t n)
 {
-    if (children_list(jobs, n) == 0)
-        return;
     DIR *d = opendir("/proc");
     if (!d)
-        return;
+        return 0;
     pid_t self = getpid();
+    int killed = 0;
     struct dirent *e;
     while ((e = readdir(d))) {
         char *end;
@@ -316,9 +336,25 @@ static void reap_orphans(job *jobs, size_t n)
         long ppid = 0;
         if (!rp || sscanf(rp + 1, " %*c %ld", &ppid) != 1 || ppid != self)
             continue;
-        reap_if_orphan(jobs, n, (pid_t)pid);
+        killed += reap_if_orphan(jobs, n, (pid_t)pid);
     }
     closedir(d);
+    return killed;
+}
+
+/* Kill every descendant that is not a running check, at any depth and in
+ * any session: killing an orphan re-parents its own children to us (the
+ * subreaper) before its wait returns, so sweep again until a sweep kills
+ * none.  Each round kills at least one process: the loop ends. */
+static void reap_orphans(job *jobs, size_t n)
+{
+    for (;;) {
+        int killed = children_list(jobs, n);
+        if (killed < 0)
+            killed = scan_proc(jobs, n);
+        if (killed == 0)
+            return;
+    }
 }
 
 static void kill_all(job *jobs, size_t n)

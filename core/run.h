@@ -40,8 +40,13 @@ typedef struct run_summary {
     int interrupted;   /* the signal, or 0 */
 } run_summary;
 
-/* Catch SIGINT/SIGTERM/SIGCHLD from now on: a signal that arrives while the
- * config loads still ends the run with "Bail out! interrupted".  Idempotent. */
+/* Hold (BLOCK=1) or release SIGINT, SIGTERM, SIGHUP and SIGQUIT.  main()
+ * holds them first thing, so one that arrives before the handlers exist
+ * waits for them instead of killing a run with no output. */
+void run_block_signals(int block);
+/* Catch SIGINT/SIGTERM/SIGHUP/SIGQUIT/SIGCHLD from now on, then release the
+ * held ones: a signal that arrives while the config loads still ends the run
+ * with "Bail out! interrupted".  Idempotent. */
 void run_install_signals(void);
 
 /* Runs the plan's checks (needs already included, in order), each with its

@@ -21,7 +21,7 @@ static void child_main(const cfg_check *k, const cfg_resolved *res, long long de
     setpgid(0, 0);
     struct sigaction sa = {.sa_handler = SIG_DFL};
     sigemptyset(&sa.sa_mask);
-    int sigs[] = {SIGCHLD, SIGINT, SIGTERM, SIGPIPE, SIGHUP};
+    int sigs[] = {SIGCHLD, SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGQUIT};
     for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
         sigaction(sigs[i], &sa, NULL);
     sigset_t none;

@@ -106,18 +106,53 @@ is "$rc" 1 "a backup cut short while being read fails the check"
 like "$OUT" 'message: ".*(truncated|unexpected end|changed while|shorter)' "and names what went wrong with the file"
 tap_valid "$OUT" "valid TAP for the cut backup"
 
-# --- SIGTERM / SIGINT at random moments of a -j 16 run
+# --- a descendant two setsid levels down, ignoring SIGTERM, after a normal run
+ini deep.ini <<EOF
+[opscheck]
+plugin_path = $TEST_PLUGINS
+[check deep]
+plugin = tp
+mode = deep
+state_file = $T/deep.pids
+[check bystander]
+plugin = tp
+EOF
+run_oc run -c "$T/deep.ini"
+is "$RC" 0 "two setsid levels down: the run passes"
+is "$(wc -l <"$T/deep.pids" 2>/dev/null)" 2 "both descendants started (their pids are known)"
+left_deep=0
+for p in $(cat "$T/deep.pids" 2>/dev/null); do
+  [ -d "/proc/$p" ] && { left_deep=$((left_deep + 1)); kill -9 "$p" 2>/dev/null; }
+done
+is "$left_deep" 0 "no descendant survives, at any depth, in any session (not even as a zombie)"
+
+# --- a stop signal that arrives before the handlers exist is held, then
+# ends the run cleanly (here it is pending before opscheck even starts)
+for sig in TERM HUP; do
+  perl -MPOSIX -e 'my $n = shift; my $s = POSIX::SigSet->new(POSIX->can("SIG$n")->());
+                   sigprocmask(SIG_BLOCK, $s); kill $n => $$; exec @ARGV or exit 99' \
+    "$sig" "$OPSCHECK" run -c "$T/deep.ini" bystander >"$T/early.out" 2>"$T/early.err"
+  rc=$?
+  want=$([ $sig = TERM ] && echo 143 || echo 129)
+  is "$rc" "$want" "SIG$sig before the handlers: exit $want, not a silent death or a run that ignores it"
+  like "$(cat "$T/early.out")" '^Bail out! interrupted' "SIG$sig before the handlers: the stream ends in Bail out!"
+  tap_valid "$(cat "$T/early.out")" "SIG$sig before the handlers: valid TAP"
+done
+
+# --- SIGTERM / SIGINT / SIGHUP / SIGQUIT at random moments of a -j 16 run,
+# with checks that leave descendants in new sessions that ignore SIGTERM
 { printf '[opscheck]\nplugin_path = %s\ntimeout = 20s\n' "$TEST_PLUGINS"
   for i in $(seq 1 48); do
     case $((i % 6)) in
       0) printf '[check r%02d]\nplugin = tp\nmode = forkgroup\nstate_file = %s/fg.%d\n' "$i" "$T" "$i" ;;
       1) printf '[check r%02d]\nplugin = tp\nmode = fork\nstate_file = %s/fk.%d\n' "$i" "$T" "$i" ;;
+      2) printf '[check r%02d]\nplugin = tp\nmode = deep\nstate_file = %s/dp.%d\n' "$i" "$T" "$i" ;;
       *) printf '[check r%02d]\nplugin = tp\nsleep = %dms\n' "$i" $(( (i * 53) % 400 )) ;;
     esac
   done; } > "$T/rand.ini"
 bad_rc=0; bad_tap=0; left=0; zombies=0
 for round in $(seq 1 10); do
-  sig=$([ $((RANDOM % 2)) -eq 0 ] && echo TERM || echo INT)
+  sigs=(TERM INT HUP QUIT); sig=${sigs[$((round % 4))]}
   "$OPSCHECK" run -c "$T/rand.ini" -j 16 >"$T/rand.out" 2>/dev/null &
   pid=$!
   # a random moment of the run: once its stream has begun, then 0-0.99 s on
@@ -125,20 +160,25 @@ for round in $(seq 1 10); do
   sleep "0.$(( RANDOM % 9 ))$(( RANDOM % 10 ))"
   kill -$sig $pid 2>/dev/null
   wait $pid; rc=$?
-  case $rc in 0|1|130|143) ;; *) bad_rc=$((bad_rc + 1)); diag "round $round: SIG$sig gave exit $rc" ;; esac
-  "$ROOT/tests/tools/tap-check" "$T/rand.out" >/dev/null 2>&1; [ $? -le 1 ] || { bad_tap=$((bad_tap + 1)); diag "round $round: invalid TAP"; }
+  case $sig:$rc in *:0|*:1|INT:130|TERM:143|HUP:129|QUIT:131) ;;
+    *) bad_rc=$((bad_rc + 1)); diag "round $round: SIG$sig gave exit $rc" ;; esac
+  "$ROOT/tests/tools/tap-check" "$T/rand.out" >"$T/rand.check" 2>&1
+  [ $? -le 1 ] || { bad_tap=$((bad_tap + 1)); diag "round $round: invalid TAP: $(head -3 "$T/rand.check")"
+                    diag "$(tail -5 "$T/rand.out")"; }
   sleep 0.1
-  for f in "$T"/fg.* "$T"/fk.*; do
+  for f in "$T"/fg.* "$T"/fk.* "$T"/dp.*; do
     [ -f "$f" ] || continue
-    p=$(cat "$f"); st=$(ps -o stat= -p "$p" 2>/dev/null)
+    for p in $(cat "$f"); do
+    st=$(ps -o stat= -p "$p" 2>/dev/null)
     # opscheck is the checks' subreaper: it must have reaped them before it
     # exits (here PID 1 reaps nothing, so a zombie stays visible)
     [ -n "$st" ] && [ "${st:0:1}" = Z ] && { zombies=$((zombies + 1)); diag "round $round: $p is a zombie"; }
-    [ -n "$st" ] && [ "${st:0:1}" != Z ] && { left=$((left + 1)); kill -9 "$p" 2>/dev/null; }
+    [ -n "$st" ] && [ "${st:0:1}" != Z ] && { left=$((left + 1)); kill -9 "$p" 2>/dev/null; diag "round $round: $p survived"; }
+    done
     rm -f "$f"
   done
 done
-is "$bad_rc" 0 "ten random SIGTERM/SIGINT: every exit is 130/143 (or 0/1 when the run had finished)"
+is "$bad_rc" 0 "ten random SIGTERM/SIGINT/SIGHUP/SIGQUIT: every exit is 128 + the signal (or 0/1 when the run had finished)"
 is "$bad_tap" 0 "every stream is valid TAP up to its Bail out!"
 is "$left" 0 "no plugin's child or grandchild survives"
 is "$zombies" 0 "no zombie left: every child and grandchild was reaped before opscheck exited"

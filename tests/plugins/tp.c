@@ -4,6 +4,7 @@
  * isolation can be proven.
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <opscheck/plugin.h>
 #include <signal.h>
 #include <stdio.h>
@@ -100,6 +101,48 @@ static void run(oc_check *c)
             fclose(f);
         }
         oc_pass(c, "forked %d", (int)p);
+    } else if (!strcmp(mode, "deep")) {
+        /* two setsid levels down, SIGTERM ignored, no pipes held: only a
+         * subreaper that sweeps every depth finds both */
+        const char *sf = oc_opt_str(c, "state_file");
+        pid_t a = fork();
+        if (a == 0) {
+            signal(SIGTERM, SIG_IGN);
+            setsid();
+            int nul = open("/dev/null", O_RDWR);
+            for (int fd = 0; fd < 4; fd++)
+                dup2(nul, fd);
+            pid_t b = fork();
+            if (b == 0) {
+                setsid();
+                FILE *f = fopen(sf, "a");
+                if (f) {
+                    fprintf(f, "%d\n", (int)getpid());
+                    fclose(f);
+                }
+                sleep_ms(600000);
+                _exit(0);
+            }
+            FILE *f = fopen(sf, "a");
+            if (f) {
+                fprintf(f, "%d\n", (int)getpid());
+                fclose(f);
+            }
+            sleep_ms(600000);
+            _exit(0);
+        }
+        for (int i = 0; i < 200; i++) { /* until both wrote their pid */
+            FILE *f = fopen(sf, "r");
+            int lines = 0, ch;
+            while (f && (ch = fgetc(f)) != EOF)
+                lines += ch == '\n';
+            if (f)
+                fclose(f);
+            if (lines >= 2)
+                break;
+            sleep_ms(5);
+        }
+        oc_pass(c, "left two sessions behind");
     } else if (!strcmp(mode, "forkgroup")) {
         pid_t p = fork();
         if (p == 0) {
@@ -169,7 +212,7 @@ static void run(oc_check *c)
 }
 
 static const oc_option options[] = {
-    {"mode", OC_T_STRING, "ok", 0, "ok fail warn skip multi segv abort hang stdout flood noresult exit secret leak leakskip fork flaky opts"},
+    {"mode", OC_T_STRING, "ok", 0, "ok fail warn skip multi segv abort hang stdout flood noresult exit secret leak leakskip fork deep flaky opts"},
     {"message", OC_T_STRING, NULL, 0, "message of ok/fail"},
     {"sleep", OC_T_DURATION, NULL, 0, "sleep first"},
     {"token", OC_T_STRING, NULL, OC_OPT_SECRET, "a secret the secret mode prints on purpose"},
