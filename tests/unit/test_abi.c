@@ -17,12 +17,17 @@
 #include "check_ctx.h"
 #include "wire.h"
 
-/* What FD holds so far, applied to R; returns whether END came. */
-static int drain(int fd, check_result *r)
+/* What FD holds (its writer closed), applied to R; returns whether END came.
+ * With LAST_IS_END, the stream must also stop at END: nothing written after. */
+static int drain(int fd, check_result *r, int last_is_end)
 {
     char buf[4096];
     ssize_t n = read(fd, buf, sizeof buf);
     assert_true(n > 0);
+    char rest;
+    assert_int_equal(read(fd, &rest, 1), 0);
+    if (last_is_end)
+        assert_memory_equal(buf + n - 5, "Z\0\0\0\0", 5);
     wire_reader w = {0};
     assert_int_equal(wire_feed(&w, buf, (size_t)n, r), 0);
     int ended = w.ended;
@@ -52,9 +57,7 @@ static void test_records_only_from_runs_thread(void **state)
     oc_metric(&c, "late", 1, "");
     close(p[1]);
     check_result r = {0};
-    assert_true(drain(p[0], &r));
-    char rest;
-    assert_int_equal(read(p[0], &rest, 1), 0); /* nothing after END */
+    assert_true(drain(p[0], &r, 1));
     close(p[0]);
     assert_int_equal(r.nasserts, 2);
     assert_string_equal(r.asserts[0].msg, "from run's thread");
@@ -77,7 +80,7 @@ static void test_parent_ignores_records_after_end(void **state)
     wire_send(p[1], WIRE_DIAG, d, 2);
     close(p[1]);
     check_result r = {0};
-    assert_true(drain(p[0], &r));
+    assert_true(drain(p[0], &r, 0));
     close(p[0]);
     assert_int_equal(r.nasserts, 1);
     assert_string_equal(r.asserts[0].msg, "in time");
