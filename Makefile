@@ -94,6 +94,8 @@ $(foreach p,$(PLUGIN_NAMES),$(eval $(call plugin_rule,$(p))))
 
 tests/plugins/%.so: tests/plugins/%.c $(FLAGS_STAMP)
 	$(CC) $(ALL_CFLAGS) -shared -o $@ $<
+# Built against the frozen ABI-1 header, found before core/'s: old plugins must keep loading.
+tests/plugins/tp_abi1.so: ALL_CFLAGS := -Itests/plugins/abi1 $(ALL_CFLAGS)
 
 define unit_rule
 $(1): $(1).o $(CORE_LIB_OBJS) $(UNIT_OBJS_$(notdir $(1)))

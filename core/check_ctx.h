@@ -6,6 +6,9 @@
 #ifndef OC_CHECK_CTX_H
 #define OC_CHECK_CTX_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "config.h"
 #include "opscheck/plugin.h"
 
@@ -18,6 +21,15 @@ struct oc_check {
     /* lists handed out by oc_opt_list/oc_opt_map, kept until the child exits */
     struct { const char *key; const char **items; size_t n; } *lists;
     size_t nlists;
+    /* plugin.h's threading rule: records only from run()'s thread, only
+     * until it returns; the first refused call is named when run() returns. */
+    pthread_t thread;
+    atomic_int returned;
+    _Atomic(const char *) refused;
 };
+
+/* run() has returned: refuse further records, name a refused call as a
+ * plugin bug, and send WIRE_END. */
+void oc_run_returned(oc_check *c);
 
 #endif

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,24 +120,102 @@ static char *check_modes(const char *path)
     return err;
 }
 
-/* Is the option table well formed?  Plugin bugs are named here, not at run. */
-static char *check_options(const char *path, const oc_option *opts)
+/* ABI-1 layouts, frozen: the smallest descriptor and option row a plugin
+ * may hand us (plugin.h's compatibility policy). */
+#define ABI_OLDEST 1
+#define PLUGIN_SIZE_ABI1 (offsetof(oc_plugin, run) + sizeof(void (*)(oc_check *)))
+#define OPTION_SIZE_ABI1 (offsetof(oc_option, help) + sizeof(const char *))
+/* The option flags this core understands: any other bit may be a newer
+ * header's safety flag, which must refuse the plugin rather than fail open. */
+#define OPT_KNOWN_FLAGS (OC_OPT_REQUIRED | OC_OPT_SECRET | OC_OPT_PREFIX | OC_OPT_REPEAT | OC_OPT_NOSECRET)
+
+/* Is row I well formed, given rows 0..I-1?  Plugin bugs are named here, not at run. */
+static char *check_option(const char *path, const oc_option *opts, size_t i)
 {
-    if (!opts)
-        return NULL;
-    for (size_t i = 0; opts[i].key; i++) {
-        const oc_option *o = &opts[i];
-        if (o->type < OC_T_STRING || o->type > OC_T_LIST)
-            return xasprintf("%s: option '%s' has an unknown type %d", path, o->key, (int)o->type);
-        if (plug_core_key(o->key))
-            return xasprintf("%s: option '%s' clashes with a core option", path, o->key);
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(opts[j].key, o->key) == 0)
-                return xasprintf("%s: option '%s' is declared twice", path, o->key);
-        if (i > 4096)
-            return xasprintf("%s: option table has no terminating entry", path);
-    }
+    const oc_option *o = &opts[i];
+    if (o->type < OC_T_STRING || o->type > OC_T_LIST)
+        return xasprintf("%s: option '%s' has an unknown type %d", path, o->key, (int)o->type);
+    if (o->flags & ~OPT_KNOWN_FLAGS)
+        return xasprintf("%s: option '%s' has unknown flag bits 0x%x (this opscheck knows 0x%x; "
+                         "was it built against a newer <opscheck/plugin.h>?)",
+                         path, o->key, o->flags & ~OPT_KNOWN_FLAGS, OPT_KNOWN_FLAGS);
+    if (plug_core_key(o->key))
+        return xasprintf("%s: option '%s' clashes with a core option", path, o->key);
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(opts[j].key, o->key) == 0)
+            return xasprintf("%s: option '%s' is declared twice", path, o->key);
     return NULL;
+}
+
+/* The option rows of descriptor copy D, d->option_size bytes apart (0 when
+ * the plugin's descriptor is too old to say: the ABI-1 row), copied into this
+ * core's layout and checked; *out stays NULL when the plugin has no table. */
+static char *copy_options(const char *path, const oc_plugin *d, oc_option **out)
+{
+    *out = NULL;
+    if (!d->options)
+        return NULL;
+    size_t stride = d->option_size ? d->option_size : OPTION_SIZE_ABI1;
+    if (stride < OPTION_SIZE_ABI1 || stride > sizeof(oc_option) || stride % _Alignof(oc_option))
+        return xasprintf("%s: option rows of %zu bytes; this opscheck reads rows of %zu to %zu bytes "
+                         "(rebuild it against <opscheck/plugin.h>)",
+                         path, stride, (size_t)OPTION_SIZE_ABI1, sizeof(oc_option));
+    const char *row = (const char *)d->options;
+    oc_option *v = NULL;
+    char *err = NULL;
+    for (size_t i = 0;; i++, row += stride) {
+        if (i > 4096) {
+            err = xasprintf("%s: option table has no terminating entry", path);
+            break;
+        }
+        v = xrealloc(v, (i + 1) * sizeof *v);
+        memset(&v[i], 0, sizeof v[i]);
+        memcpy(&v[i], row, stride);
+        if (!v[i].key || (err = check_option(path, v, i)))
+            break;
+    }
+    if (err) {
+        free(v);
+        return err;
+    }
+    *out = v;
+    return NULL;
+}
+
+/* The descriptor D copied into this core's layout (members beyond the
+ * plugin's size stay 0/NULL), or NULL with *err set. */
+static oc_plugin *copy_descriptor(const char *path, const char *name, const oc_plugin *d, char **err)
+{
+    if (d->abi < ABI_OLDEST || d->abi > OC_ABI_VERSION) {
+        *err = xasprintf("%s: plugin ABI %u; this opscheck accepts ABI %d to %d "
+                         "(build the plugin against its <opscheck/plugin.h>)",
+                         path, d->abi, ABI_OLDEST, OC_ABI_VERSION);
+        return NULL;
+    }
+    if (d->size < PLUGIN_SIZE_ABI1 || d->size > sizeof(oc_plugin)) {
+        *err = xasprintf("%s: descriptor size %zu; this opscheck reads descriptors of %zu (ABI 1) to %zu bytes "
+                         "(rebuild it against <opscheck/plugin.h>)",
+                         path, d->size, (size_t)PLUGIN_SIZE_ABI1, sizeof(oc_plugin));
+        return NULL;
+    }
+    oc_plugin *c = xcalloc(1, sizeof *c);
+    memcpy(c, d, d->size);
+    c->size = sizeof *c;
+    oc_option *opts = NULL;
+    if (!c->name || strcmp(c->name, name) != 0)
+        *err = xasprintf("%s: descriptor names plugin '%s', but the file is named '%s.so'",
+                         path, c->name ? c->name : "(null)", name);
+    else if (!c->run)
+        *err = xasprintf("%s: descriptor has no run function", path);
+    else
+        *err = copy_options(path, c, &opts);
+    if (*err) {
+        free(c);
+        return NULL;
+    }
+    c->options = opts;
+    c->option_size = sizeof(oc_option);
+    return c;
 }
 
 static plug *load_file(const char *path, const char *name, char **err)
@@ -152,24 +231,14 @@ static plug *load_file(const char *path, const char *name, char **err)
     const oc_plugin *(*entry)(void);
     *(void **)&entry = dlsym(dl, OC_PLUGIN_ENTRY);
     const oc_plugin *d = entry ? entry() : NULL;
+    const oc_plugin *copy = NULL;
     if (!entry)
         *err = xasprintf("%s: no %s() entry point: not an opscheck plugin", path, OC_PLUGIN_ENTRY);
     else if (!d)
         *err = xasprintf("%s: %s() returned no descriptor", path, OC_PLUGIN_ENTRY);
-    else if (d->abi != OC_ABI_VERSION)
-        *err = xasprintf("%s: plugin ABI %u, this opscheck speaks ABI %u (rebuild it against <opscheck/plugin.h>)",
-                         path, d->abi, OC_ABI_VERSION);
-    else if (d->size != sizeof(oc_plugin))
-        *err = xasprintf("%s: descriptor size %zu, this opscheck expects %zu (rebuild it against <opscheck/plugin.h>)",
-                         path, d->size, sizeof(oc_plugin));
-    else if (!d->name || strcmp(d->name, name) != 0)
-        *err = xasprintf("%s: descriptor names plugin '%s', but the file is named '%s.so'",
-                         path, d->name ? d->name : "(null)", name);
-    else if (!d->run)
-        *err = xasprintf("%s: descriptor has no run function", path);
     else
-        *err = check_options(path, d->options);
-    if (*err) {
+        copy = copy_descriptor(path, name, d, err);
+    if (!copy) {
         dlclose(dl);
         return NULL;
     }
@@ -177,7 +246,7 @@ static plug *load_file(const char *path, const char *name, char **err)
     p->name = xstrdup(name);
     p->path = xstrdup(path);
     p->dl = dl;
-    p->desc = d;
+    p->desc = copy;
     return p;
 }
 
@@ -284,9 +353,28 @@ void plug_load_all(plug_reg *r, strvec *errs)
 
 int plug_init(plug *p)
 {
-    if (p->init_state == 0)
-        p->init_state = (!p->desc->init || p->desc->init() == 0) ? 1 : -1;
+    if (p->init_state == 0) {
+        int rc = 0;
+        if (p->desc->init2) {
+            char why[512] = "";
+            rc = p->desc->init2(why, sizeof why);
+            why[sizeof why - 1] = '\0';
+            why[strcspn(why, "\r\n")] = '\0'; /* one line */
+            if (rc != 0 && why[0])
+                p->init_why = xstrdup(why);
+        } else if (p->desc->init) {
+            rc = p->desc->init();
+        }
+        p->init_state = rc == 0 ? 1 : -1;
+    }
     return p->init_state == 1 ? 0 : -1;
+}
+
+char *plug_init_failure(const plug *p)
+{
+    if (p->init_why)
+        return xasprintf("plugin %s: init failed: %s", p->name, p->init_why);
+    return xasprintf("plugin %s: init failed", p->name);
 }
 
 void plug_reg_free(plug_reg *r)
@@ -296,6 +384,9 @@ void plug_reg_free(plug_reg *r)
         if (p->init_state == 1 && p->desc->fini)
             p->desc->fini();
         /* Not dlclose()d: libraries such as libcurl keep atexit handlers. */
+        free((oc_option *)p->desc->options);
+        free((oc_plugin *)p->desc);
+        free(p->init_why);
         free(p->name);
         free(p->path);
         free(p);

@@ -17,8 +17,12 @@ typedef struct plug {
     char *name;
     char *path;
     void *dl;
+    /* The plugin's descriptor and option rows copied into this core's
+     * layout (members the plugin's ABI lacks are 0/NULL): owned here, so
+     * nothing else has to know the plugin's ABI. */
     const oc_plugin *desc;
     int init_state;     /* 0 not yet, 1 ok, -1 failed */
+    char *init_why;     /* what init2 said when it failed, or NULL */
 } plug;
 
 typedef struct plug_reg {
@@ -38,6 +42,8 @@ const plug *plug_get(plug_reg *r, const char *name, char **err);
 void plug_load_all(plug_reg *r, strvec *errs);
 /* Run the plugin's init once (in the parent, before forking its checks). */
 int plug_init(plug *p);
+/* Why plug_init() failed, as a check's message (malloc'd). */
+char *plug_init_failure(const plug *p);
 void plug_reg_free(plug_reg *r);
 /* Is KEY one of the keys every check has? */
 int plug_core_key(const char *key);

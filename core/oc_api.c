@@ -7,10 +7,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check_ctx.h"
 #include "units.h"
 #include "wire.h"
+
+/* May FN send a record now?  Only from run()'s thread, only until run()
+ * returns (plugin.h); the first refused call is kept for oc_run_returned. */
+static int may_send(oc_check *c, const char *fn)
+{
+    if (!atomic_load(&c->returned) && pthread_equal(pthread_self(), c->thread))
+        return 1;
+    const char *none = NULL;
+    atomic_compare_exchange_strong(&c->refused, &none, fn);
+    return 0;
+}
+
+void oc_run_returned(oc_check *c)
+{
+    atomic_store(&c->returned, 1);
+    const char *fn = atomic_load(&c->refused);
+    if (fn) {
+        char *msg = xasprintf("plugin bug: %s called from a thread other than run()'s (ignored)", fn);
+        const char *f[] = {"fail", msg};
+        wire_send(c->fd, WIRE_ASSERT, f, 2);
+        free(msg);
+    }
+    wire_send(c->fd, WIRE_END, NULL, 0);
+}
 
 static const oc_option *spec_of(const oc_check *c, const char *key)
 {
@@ -20,9 +45,41 @@ static const oc_option *spec_of(const oc_check *c, const char *key)
     return NULL;
 }
 
+/* A getter asked for a key the plugin never declared: a plugin bug that
+ * would otherwise read as "unset".  End the check with it, in run()'s thread. */
+static void undeclared(const oc_check *cc, const char *key)
+{
+    oc_check *c = (oc_check *)cc;
+    if (!may_send(c, "an option getter"))
+        return;
+    char *msg = xasprintf("plugin bug: option '%s' is not declared", key);
+    const char *f[] = {"fail", msg};
+    wire_send(c->fd, WIRE_ASSERT, f, 2);
+    wire_send(c->fd, WIRE_END, NULL, 0);
+    _exit(0);
+}
+
+/* KEY is in the plugin's table, or "NAME.x" for a PREFIX option NAME;
+ * anything else ends the check (see undeclared()). */
+static void need_declared(const oc_check *c, const char *key)
+{
+    if (spec_of(c, key))
+        return;
+    const char *dot = strchr(key, '.');
+    if (dot && dot[1]) {
+        char *name = xstrndup(key, (size_t)(dot - key));
+        const oc_option *o = spec_of(c, name);
+        free(name);
+        if (o && (o->flags & OC_OPT_PREFIX))
+            return;
+    }
+    undeclared(c, key);
+}
+
 /* The last value given for KEY, else the table's default, else NULL. */
 static const char *value_of(const oc_check *c, const char *key)
 {
+    need_declared(c, key);
     for (size_t i = c->res->nopts; i-- > 0;)
         if (strcmp(c->res->opts[i].key, key) == 0)
             return c->res->opts[i].value;
@@ -37,6 +94,7 @@ const char *oc_check_name(const oc_check *c)
 
 int oc_opt_isset(const oc_check *c, const char *key)
 {
+    need_declared(c, key);
     for (size_t i = 0; i < c->res->nopts; i++)
         if (strcmp(c->res->opts[i].key, key) == 0)
             return 1;
@@ -110,6 +168,7 @@ size_t oc_opt_list(const oc_check *cc, const char *key, const char *const **item
     oc_check *c = (oc_check *)cc;
     static const char *none[] = {NULL};
     *items = none;
+    need_declared(c, key);
     const oc_option *o = spec_of(c, key);
     strvec sv = {0};
     if (o && (o->flags & OC_OPT_REPEAT) && o->type != OC_T_LIST) {
@@ -138,6 +197,7 @@ size_t oc_opt_map(const oc_check *cc, const char *prefix,
                   const char *const **names, const char *const **values)
 {
     oc_check *c = (oc_check *)cc;
+    need_declared(c, prefix);
     strvec n = {0}, v = {0};
     size_t plen = strlen(prefix);
     for (size_t i = 0; i < c->res->nopts; i++) {
@@ -161,8 +221,10 @@ long long oc_remaining_ms(const oc_check *c)
     return left > 0 ? left : 0;
 }
 
-static void send_assert(oc_check *c, const char *status, const char *fmt, va_list ap)
+static void send_assert(oc_check *c, const char *fn, const char *status, const char *fmt, va_list ap)
 {
+    if (!may_send(c, fn))
+        return;
     char *msg = fmt ? xvasprintf(fmt, ap) : xstrdup("");
     const char *f[] = {status, msg};
     wire_send(c->fd, WIRE_ASSERT, f, 2);
@@ -174,7 +236,7 @@ static void send_assert(oc_check *c, const char *status, const char *fmt, va_lis
     {                                                  \
         va_list ap;                                    \
         va_start(ap, fmt);                             \
-        send_assert(c, st, fmt, ap);                   \
+        send_assert(c, #fn, st, fmt, ap);              \
         va_end(ap);                                    \
     }
 ASSERT_FN(oc_pass, "pass")
@@ -184,19 +246,28 @@ ASSERT_FN(oc_skip, "skip")
 
 void oc_expect(oc_check *c, const char *expected, const char *seen)
 {
+    if (!may_send(c, "oc_expect"))
+        return;
     const char *f[] = {expected, seen};
     wire_send(c->fd, WIRE_EXPECT, f, 2);
+}
+
+static void send_diag(oc_check *c, const char *fn, const char *key, const char *fmt, va_list ap)
+{
+    if (!may_send(c, fn))
+        return;
+    char *val = xvasprintf(fmt, ap);
+    const char *f[] = {key, val};
+    wire_send(c->fd, WIRE_DIAG, f, 2);
+    free(val);
 }
 
 void oc_diag(oc_check *c, const char *key, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *val = xvasprintf(fmt, ap);
+    send_diag(c, "oc_diag", key, fmt, ap);
     va_end(ap);
-    const char *f[] = {key, val};
-    wire_send(c->fd, WIRE_DIAG, f, 2);
-    free(val);
 }
 
 void oc_metric(oc_check *c, const char *name, double value, const char *unit)
@@ -204,5 +275,15 @@ void oc_metric(oc_check *c, const char *name, double value, const char *unit)
     char num[64];
     snprintf(num, sizeof num, "%.17g", value);
     const char *f[] = {name, num, unit ? unit : ""};
-    wire_send(c->fd, WIRE_METRIC, f, 3);
+    if (may_send(c, "oc_metric"))
+        wire_send(c->fd, WIRE_METRIC, f, 3);
+}
+
+/* A diag named "log": same channel, same masking, numbered by the writers. */
+void oc_log(oc_check *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    send_diag(c, "oc_log", "log", fmt, ap);
+    va_end(ap);
 }

@@ -194,7 +194,7 @@ static void start_attempt(cfg *c, job *j)
         return;
     }
     if (plug_init((plug *)k->plugin) != 0) {
-        finish_without_running(j, k, RES_FAIL, xasprintf("plugin %s: init failed", k->plugin->name));
+        finish_without_running(j, k, RES_FAIL, plug_init_failure(k->plugin));
         return;
     }
     result_clear(&j->cur);

@@ -47,9 +47,10 @@ static void child_main(const cfg_check *k, const cfg_resolved *res, long long de
         .res = res,
         .deadline_ms = deadline_ms,
         .fd = CHILD_RES_FD,
+        .thread = pthread_self(),
     };
     k->plugin->desc->run(&ctx);
-    wire_send(CHILD_RES_FD, WIRE_END, NULL, 0);
+    oc_run_returned(&ctx);
     _exit(0);
 }
 

@@ -117,7 +117,7 @@ int wire_feed(wire_reader *w, const char *data, size_t n, check_result *r)
         if (w->buf.len - off < 1 + sizeof len + len)
             break;
         char *payload = xstrndup(w->buf.s + off + 1 + sizeof len, len);
-        int a = apply(w->buf.s[off], payload, len, r);
+        int a = w->ended ? 0 : apply(w->buf.s[off], payload, len, r); /* nothing counts after END */
         free(payload);
         if (a < 0) {
             rc = -1;

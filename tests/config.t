@@ -257,9 +257,9 @@ for bad in tp_badabi tp_badsize tp_badname tp_noentry; do
   is "$RC" 2 "$bad is refused"
 done
 run_oc validate -c "$T/tp_badabi.ini"
-like "$ERR" "tp_badabi.so: plugin ABI 99, this opscheck speaks ABI 1 \(rebuild it against <opscheck/plugin.h>\)$" "wrong ABI named"
+like "$ERR" "tp_badabi.so: plugin ABI 99; this opscheck accepts ABI 1 to 2 \(build the plugin against its <opscheck/plugin.h>\)$" "wrong ABI named"
 run_oc validate -c "$T/tp_badsize.ini"
-like "$ERR" "tp_badsize.so: descriptor size 8, this opscheck expects [0-9]+" "wrong descriptor size named"
+like "$ERR" "tp_badsize.so: descriptor size 8; this opscheck reads descriptors of [0-9]+ \(ABI 1\) to [0-9]+ bytes" "a descriptor smaller than ABI 1's named"
 run_oc validate -c "$T/tp_badname.ini"
 like "$ERR" "tp_badname.so: descriptor names plugin 'other', but the file is named 'tp_badname.so'$" "name mismatch named"
 run_oc validate -c "$T/tp_noentry.ini"

@@ -227,7 +227,7 @@ like "$OUT" '^1\.\.0 # SKIP no checks selected$' "an empty plan is valid TAP"
 run_oc frobnicate
 is "$RC" 2 "unknown command: exit 2"
 run_oc --version
-like "$OUT" '^opscheck [0-9.]+ \(plugin ABI 1\)$' "--version"
+like "$OUT" '^opscheck [0-9.]+ \(plugin ABI 2\)$' "--version"
 run_oc run -j 0
 is "$RC" 2 "-j 0 is refused"
 

@@ -21,6 +21,41 @@
  * ${env:NAME} where NAME looks like a secret (SECRET, TOKEN, PASSWORD, PASS,
  * KEY), are replaced by "***" in every message, diagnostic, metric name and
  * captured stderr.  A plugin may still take care not to print them.
+ *
+ * Threads: run() may start threads, but the oc_* functions may be called
+ * only from the thread that called run(), and only until run() returns.  A
+ * record from another thread, or after run() returned, is refused (dropped),
+ * and the check fails with "plugin bug: oc_pass called from a thread other
+ * than run()'s (ignored)"; records that reach the parent after run() returned
+ * are dropped there too.
+ *
+ * Compatibility policy (how this ABI grows; after PostgreSQL's module magic,
+ * SQLite's iVersion and curl's age):
+ *  - `abi` is the number of the header a plugin was built against.  A core
+ *    accepts every ABI from 1 to its own OC_ABI_VERSION and refuses any other
+ *    number, naming the file and the numbers it accepts.  A plugin built
+ *    against a newer header is refused by an older core on purpose: it may
+ *    set a flag or member whose meaning the older core would silently skip
+ *    (a safety flag must never fail open).
+ *  - Within ABI 1..OC_ABI_VERSION nothing is removed, reordered or given a
+ *    new meaning.  Growth is by appending: members at the end of oc_plugin
+ *    and oc_option, new OC_OPT_* bits, new oc_opt_type values, new oc_*
+ *    functions.  Each addition bumps OC_ABI_VERSION.
+ *  - `size` is sizeof(oc_plugin) as the plugin saw it.  The core reads a
+ *    member only when `size` covers it; a member the plugin does not have
+ *    reads as 0/NULL.  A descriptor smaller than ABI 1's, or larger than the
+ *    core's own, is refused.
+ *  - Option rows: `option_size` is the plugin's sizeof(oc_option), the
+ *    distance between rows (0, or a descriptor too small to have the member,
+ *    means the ABI-1 row, which ABI 2 has not changed).  The core copies each
+ *    row into its own layout, zero-filling members the plugin lacks.  A row
+ *    size was chosen over a table header because the rows stay the plain
+ *    array every plugin already writes, ABI-1 tables load as they are, and
+ *    one number tells any later core how far apart the rows are.
+ *  - An option flag bit or type this core does not know refuses the plugin
+ *    with a message naming the file: never ignored.
+ *  - The program exports exactly the functions declared here (listed by name
+ *    in core/exports.list); a test compares the two.
  */
 #ifndef OPSCHECK_PLUGIN_H
 #define OPSCHECK_PLUGIN_H
@@ -31,8 +66,10 @@
 extern "C" {
 #endif
 
-/* Bumped whenever oc_plugin or oc_option change shape or meaning. */
-#define OC_ABI_VERSION 1
+/* The header's ABI number; see the compatibility policy above.
+ * ABI 2 added: option_size, init2, oc_log, the threading rule, and the
+ * refusal of undeclared keys, unknown flag bits and unknown types. */
+#define OC_ABI_VERSION 2
 
 /* The type an option's value must have; checked by the core at load time. */
 typedef enum oc_opt_type {
@@ -77,7 +114,18 @@ typedef struct oc_plugin {
     /* Run one check.  Report with oc_pass/oc_fail/oc_warn/oc_skip; a run that
      * reports nothing is a failure ("no result"). */
     void (*run)(oc_check *c);
+    /* ---- ABI 2: read only when `size` covers them ---- */
+    size_t option_size;        /* sizeof(oc_option); 0 means the ABI-1 row */
+    /* Optional, used instead of init when set: return 0, or non-zero with one
+     * line in WHY (LEN bytes, NUL-terminated) saying why the plugin cannot
+     * run; its checks then fail with "plugin NAME: init failed: WHY". */
+    int (*init2)(char *why, size_t len);
 } oc_plugin;
+
+/* The members every descriptor starts with, for this header:
+ *   static const oc_plugin desc = {OC_DESCRIPTOR_HEAD, .name = "disk-ok", ...}; */
+#define OC_DESCRIPTOR_HEAD \
+    .abi = OC_ABI_VERSION, .size = sizeof(oc_plugin), .option_size = sizeof(oc_option)
 
 /* Define the entry point: OC_PLUGIN(my_plugin_descriptor); */
 #define OC_PLUGIN_ENTRY "opscheck_plugin"
@@ -86,7 +134,11 @@ typedef struct oc_plugin {
     const oc_plugin *opscheck_plugin(void) { return &(desc); }
 
 /* ---- option getters: the value for the running check, or the table's
- * default; types were checked before run(), so getters do not fail. ---- */
+ * default; types were checked before run(), so getters do not fail.  KEY
+ * must be declared in the plugin's own table (or be "NAME.x" for an
+ * OC_OPT_PREFIX option NAME); any other key, core keys such as timeout
+ * included, ends the check at once as a failure: "plugin bug: option
+ * 'timout' is not declared" (the other checks go on). ---- */
 const char *oc_check_name(const oc_check *c);
 int oc_opt_isset(const oc_check *c, const char *key);          /* given in the INI */
 const char *oc_opt_str(const oc_check *c, const char *key);    /* NULL when unset, no default */
@@ -122,6 +174,9 @@ void oc_expect(oc_check *c, const char *expected, const char *seen);
 void oc_diag(oc_check *c, const char *key, const char *fmt, ...) OC_PRINTF(3, 4);
 /* A measurement: name (lower_snake), value, unit ("ms", "%", "days", "" ...). */
 void oc_metric(oc_check *c, const char *name, double value, const char *unit);
+/* ABI 2: one line of the plugin's own log, shown with the check's facts
+ * (YAML `log:`, then `log_2:` ...); sent like oc_diag, masked alike. */
+void oc_log(oc_check *c, const char *fmt, ...) OC_PRINTF(2, 3);
 
 #ifdef __cplusplus
 }

@@ -1,4 +1,4 @@
-/* tp_badsize.c - a broken plugin the loader must refuse (tests only). */
+/* tp_badsize.c - a descriptor smaller than ABI 1's, which the loader must refuse (tests only). */
 #include <opscheck/plugin.h>
 
 static void run(oc_check *c)
