@@ -156,6 +156,9 @@ static void check_one(cfg *c, cfg_check *k, plug_reg *reg)
         }
     }
     const oc_option *opts = k->plugin ? k->plugin->desc->options : NULL;
+    /* a plugin that broke while loading has no table to check against: its
+     * checks fail at run with the reason, `validate` reports it */
+    int broken = k->plugin && k->plugin->broken;
     for (size_t i = 0; i < s->nitems; i++) {
         const cfg_item *it = &s->items[i];
         const oc_option *spec = NULL;
@@ -165,7 +168,7 @@ static void check_one(cfg *c, cfg_check *k, plug_reg *reg)
                 ;
         } else {
             spec = find_spec(opts, it->key);
-            if (!spec && k->plugin) {
+            if (!spec && k->plugin && !broken) {
                 const char *best = suggest_key(opts, it->key);
                 if (best)
                     cfg_error(c, it->file, it->line, "unknown key '%s' for plugin %s (did you mean '%s'?)",
@@ -368,6 +371,10 @@ void cfg_resolve(cfg *c, size_t idx, cfg_resolved *r)
 {
     memset(r, 0, sizeof *r);
     cfg_check *k = &c->checks[idx];
+    if (k->plugin && k->plugin->broken) {
+        r->error = xstrdup(k->plugin->broken);
+        return;
+    }
     cfg_section *s = k->sec;
     const oc_option *opts = k->plugin ? k->plugin->desc->options : NULL;
     r->opts = xcalloc(s->nitems ? s->nitems : 1, sizeof *r->opts);

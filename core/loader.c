@@ -1,6 +1,7 @@
 /* loader.c - see loader.h. */
 #include "loader.h"
 
+#include "probe.h"
 #include "suggest.h"
 #include "units.h"
 
@@ -218,11 +219,10 @@ static oc_plugin *copy_descriptor(const char *path, const char *name, const oc_p
     return c;
 }
 
-static plug *load_file(const char *path, const char *name, char **err)
+const oc_plugin *loader_open(const char *path, const char *name, void **dl_out, char **err)
 {
-    *err = check_modes(path);
-    if (*err)
-        return NULL;
+    *err = NULL;
+    *dl_out = NULL;
     void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!dl) {
         *err = xasprintf("%s: cannot load: %s", path, dlerror());
@@ -242,11 +242,38 @@ static plug *load_file(const char *path, const char *name, char **err)
         dlclose(dl);
         return NULL;
     }
+    *dl_out = dl;
+    return copy;
+}
+
+/* A plug for PATH, from what its probe child said (no plugin code runs
+ * here).  NULL with *err when the descriptor is refused; a plug with
+ * `broken` set when loading it crashed, exited or hung. */
+static plug *load_file(const char *path, const char *name, char **err)
+{
+    *err = check_modes(path);
+    if (*err)
+        return NULL;
+    oc_plugin *desc = NULL;
+    char *why = NULL;
+    int rc = probe_plugin(path, name, &desc, &why);
+    if (rc == PROBE_REFUSED) {
+        *err = why;
+        return NULL;
+    }
     plug *p = xcalloc(1, sizeof *p);
     p->name = xstrdup(name);
     p->path = xstrdup(path);
-    p->dl = dl;
-    p->desc = copy;
+    if (rc == PROBE_BROKEN) {
+        p->broken = why;
+        desc = xcalloc(1, sizeof *desc);
+        desc->abi = OC_ABI_VERSION;
+        desc->size = sizeof *desc;
+        desc->name = xstrdup(name);
+        desc->summary = xstrdup(why);
+        desc->options = xcalloc(1, sizeof(oc_option));
+    }
+    p->desc = desc;
     return p;
 }
 
@@ -381,12 +408,9 @@ void plug_reg_free(plug_reg *r)
 {
     for (size_t i = 0; i < r->n; i++) {
         plug *p = r->v[i];
-        if (p->init_state == 1 && p->desc->fini)
-            p->desc->fini();
-        /* Not dlclose()d: libraries such as libcurl keep atexit handlers. */
-        free((oc_option *)p->desc->options);
-        free((oc_plugin *)p->desc);
+        probe_descriptor_free((oc_plugin *)p->desc);
         free(p->init_why);
+        free(p->broken);
         free(p->name);
         free(p->path);
         free(p);

@@ -16,13 +16,14 @@
 typedef struct plug {
     char *name;
     char *path;
-    void *dl;
-    /* The plugin's descriptor and option rows copied into this core's
-     * layout (members the plugin's ABI lacks are 0/NULL): owned here, so
-     * nothing else has to know the plugin's ABI. */
+    /* What the plugin's probe child sent back (probe.h): name, summary and
+     * option rows in this core's layout, owned here.  Its function pointers
+     * are NULL in the main process, which never runs plugin code; in the
+     * plugin's zygote (zygote.c) desc is replaced by the real descriptor. */
     const oc_plugin *desc;
-    int init_state;     /* 0 not yet, 1 ok, -1 failed */
-    char *init_why;     /* what init2 said when it failed, or NULL */
+    char *broken;       /* loading crashed, exited or hung: why (its checks fail) */
+    int init_state;     /* zygote only: 0 not yet, 1 ok, -1 failed */
+    char *init_why;     /* zygote only: what init2 said when it failed, or NULL */
 } plug;
 
 typedef struct plug_reg {
@@ -40,7 +41,11 @@ void plug_reg_add_defaults(plug_reg *r);
 const plug *plug_get(plug_reg *r, const char *name, char **err);
 /* Every NAME.so on the path, loaded; problems appended to errs. */
 void plug_load_all(plug_reg *r, strvec *errs);
-/* Run the plugin's init once (in the parent, before forking its checks). */
+/* In a child only (probe, zygote): dlopen PATH and check its descriptor;
+ * returns the descriptor copied into this core's layout (function pointers
+ * valid in this process), or NULL with *err.  *dl is the handle. */
+const oc_plugin *loader_open(const char *path, const char *name, void **dl, char **err);
+/* Zygote only: run the plugin's init once, before forking its checks. */
 int plug_init(plug *p);
 /* Why plug_init() failed, as a check's message (malloc'd). */
 char *plug_init_failure(const plug *p);

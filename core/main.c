@@ -286,6 +286,15 @@ out:
     return rc;
 }
 
+/* The line of check K's `plugin =` (its section's line when there is none). */
+static int plugin_line(const cfg_check *k)
+{
+    for (size_t i = 0; i < k->sec->nitems; i++)
+        if (strcmp(k->sec->items[i].key, "plugin") == 0)
+            return k->sec->items[i].line;
+    return k->sec->line;
+}
+
 static int cmd_validate(cli *o)
 {
     plug_reg reg;
@@ -297,6 +306,15 @@ static int cmd_validate(cli *o)
         fprintf(stderr, "%zu error%s\n", c->errors.n, c->errors.n == 1 ? "" : "s");
         rc = EXIT_USAGE;
     } else {
+        /* a plugin that crashed, exited or hung while loading: `run` fails
+         * its checks with the reason, `validate` says it is wrong */
+        for (size_t i = 0; i < c->nchecks; i++) {
+            const cfg_check *k = &c->checks[i];
+            if (k->plugin && k->plugin->broken) {
+                fprintf(stderr, "%s:%d: %s\n", k->sec->file, plugin_line(k), k->plugin->broken);
+                rc = EXIT_USAGE;
+            }
+        }
         /* secrets that are set now and too short to mask inside words */
         strvec warnings = {0};
         cfg_register_secrets(c, &warnings);
@@ -414,6 +432,9 @@ static int cmd_plugins(cli *o)
         if (!p) {
             fprintf(stderr, "opscheck: %s\n", err);
             free(err);
+            rc = EXIT_USAGE;
+        } else if (p->broken) {
+            fprintf(stderr, "opscheck: %s: %s\n", p->path, p->broken);
             rc = EXIT_USAGE;
         } else {
             printf("%s - %s\n(%s)\n\n  %-20s %-10s %-12s %s\n", p->name, p->desc->summary ? p->desc->summary : "",

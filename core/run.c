@@ -8,27 +8,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "reap.h"
 #include "redact.h"
 #include "run_child.h"
 #include "wire.h"
+#include "zygote.h"
 
 #define OUTPUT_KEEP (16 * 1024)   /* captured stderr kept per attempt */
 #define DRAIN_GRACE_MS 1000       /* after exit, how long pipes may stay open */
+#define ZYGOTE_GRACE_MS 2000      /* after the run, how long a zygote may take to finish (fini) */
 
 typedef enum { JOB_WAIT, JOB_RUNNING, JOB_RETRY, JOB_DONE } job_state;
 
 typedef struct job {
+    size_t idx;             /* in the plan */
     size_t check;
     job_state state;
     const cfg_resolved *res; /* the plan's */
-    pid_t pid;
+    zygote *z;              /* its plugin's; NULL when it cannot run */
+    pid_t pid;              /* 0 until the zygote says which */
     int res_fd, out_fd;
     int reaped, wstatus, timed_out;
+    int spawn_errno;        /* the zygote could not fork it */
+    int lost;               /* the zygote died while it ran */
     long long started_ms, deadline_ms, reaped_ms, retry_at_ms;
     wire_reader wr;
     strbuf out;
@@ -81,6 +86,11 @@ void run_install_signals(void)
     run_block_signals(0);
 }
 
+int run_stop_signal(void)
+{
+    return got_signal;
+}
+
 static const char *signame(int sig)
 {
     static char buf[32];
@@ -102,6 +112,10 @@ static char *fmt_duration(long long ms)
 /* Why an attempt ended, when the plugin did not say so itself. */
 static char *abnormal_reason(job *j, const cfg_check *k)
 {
+    if (j->spawn_errno)
+        return xasprintf("cannot start the check: fork: %s", strerror(j->spawn_errno));
+    if (j->lost)
+        return xasprintf("%s", j->z->why ? j->z->why : "the plugin's process died while the check ran");
     if (j->timed_out) {
         char *d = fmt_duration(k->timeout_ms);
         char *m = xasprintf("timed out after %s", d);
@@ -186,6 +200,7 @@ static void finish_without_running(job *j, const cfg_check *k, res_status st, ch
     job_done(j, k);
 }
 
+/* Ask the check's zygote for an attempt; it answers with the pid. */
 static void start_attempt(cfg *c, job *j)
 {
     cfg_check *k = &c->checks[j->check];
@@ -193,18 +208,30 @@ static void start_attempt(cfg *c, job *j)
         finish_without_running(j, k, RES_FAIL, xstrdup(j->res->error));
         return;
     }
-    if (plug_init((plug *)k->plugin) != 0) {
-        finish_without_running(j, k, RES_FAIL, plug_init_failure(k->plugin));
+    if (!j->z || j->z->ready != 1) {
+        const char *why = j->z && j->z->why ? j->z->why : "its plugin is not running";
+        finish_without_running(j, k, RES_FAIL, xstrdup(why));
         return;
     }
     result_clear(&j->cur);
     j->started_ms = now_ms();
     j->deadline_ms = j->started_ms + k->timeout_ms;
-    j->reaped = j->timed_out = 0;
+    j->reaped = j->timed_out = j->lost = j->spawn_errno = 0;
     j->wstatus = 0;
-    j->pid = child_spawn(k, j->res, j->deadline_ms, &j->res_fd, &j->out_fd);
-    if (j->pid < 0) {
-        finish_without_running(j, k, RES_FAIL, xasprintf("cannot start the check: fork: %s", strerror(errno)));
+    j->pid = 0;
+    int res_w, out_w;
+    if (child_pipes(&j->res_fd, &res_w, &j->out_fd, &out_w) != 0) {
+        finish_without_running(j, k, RES_FAIL, xasprintf("cannot start the check: pipe: %s", strerror(errno)));
+        return;
+    }
+    int sent = zygote_spawn(j->z, j->idx, j->deadline_ms, res_w, out_w);
+    close(res_w); /* the zygote has its own copies now */
+    close(out_w);
+    if (sent != 0) {
+        close(j->res_fd);
+        close(j->out_fd);
+        j->res_fd = j->out_fd = -1;
+        finish_without_running(j, k, RES_FAIL, xstrdup(j->z->why));
         return;
     }
     j->state = JOB_RUNNING;
@@ -240,143 +267,141 @@ static void read_fd(int *fd, job *j, int is_result)
     }
 }
 
-static void reap_orphans(job *jobs, size_t n);
+/* The zygotes of a run, for the sweep: they are the only children we keep. */
+typedef struct zygotes {
+    zygote *v;
+    size_t n;
+} zygotes;
 
-/* Reap children that exited.  The group is killed while the child is still
- * a zombie, so its id cannot have been reused: no grandchild survives. */
-static void reap(job *jobs, size_t n)
+static int is_zygote(pid_t pid, void *arg)
 {
+    const zygotes *zs = arg;
+    for (size_t i = 0; i < zs->n; i++)
+        if (zs->v[i].pid == pid)
+            return 1;
+    return 0;
+}
+
+/* What the zygote Z says: attempts started and ended.  When it is gone,
+ * its running attempts are lost (their processes, re-parented to us, are
+ * swept). */
+static void zygote_events(zygote *z, zygotes *zs, job *jobs, size_t n)
+{
+    zygote_event e;
+    int r;
+    while ((r = zygote_event_read(z, &e)) == 1) {
+        if (e.job >= n || jobs[e.job].z != z || jobs[e.job].state != JOB_RUNNING)
+            continue;
+        job *j = &jobs[e.job];
+        if (e.type == ZYGOTE_SPAWNED && e.pid > 0) {
+            j->pid = e.pid;
+            if (j->timed_out) { /* its deadline passed before we knew its pid */
+                kill(-j->pid, SIGKILL);
+                kill(j->pid, SIGKILL);
+            }
+        } else if (!j->reaped) {
+            if (e.type == ZYGOTE_SPAWNED)
+                j->spawn_errno = e.status ? e.status : EAGAIN;
+            else
+                j->wstatus = e.status;
+            j->reaped = 1;
+            j->reaped_ms = now_ms();
+        }
+    }
+    if (r == 0)
+        return;
     for (size_t i = 0; i < n; i++) {
         job *j = &jobs[i];
-        if (j->state != JOB_RUNNING || j->reaped)
+        if (j->z != z || j->state != JOB_RUNNING || j->reaped)
             continue;
-        siginfo_t si = {0};
-        if (waitid(P_PID, (id_t)j->pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0 || si.si_pid != j->pid)
-            continue;
-        kill(-j->pid, SIGKILL);
-        while (waitpid(j->pid, &j->wstatus, 0) < 0 && errno == EINTR)
-            ;
+        if (j->pid > 0)
+            kill(-j->pid, SIGKILL);
+        j->lost = 1;
         j->reaped = 1;
         j->reaped_ms = now_ms();
-        reap_orphans(jobs, n);
     }
+    reap_sweep(is_zygote, zs);
 }
 
-/* Descendants that left their check's process group (setsid) and were
- * orphaned are re-parented to us (we are a child subreaper): find them in
- * /proc and kill them, so no check leaves a process behind. */
-/* Kill and reap PID unless it is a running check; 1 when it did. */
-static int reap_if_orphan(job *jobs, size_t n, pid_t pid)
-{
-    for (size_t i = 0; i < n; i++)
-        if (jobs[i].state == JOB_RUNNING && !jobs[i].reaped && jobs[i].pid == pid)
-            return 0;
-    kill(pid, SIGKILL);
-    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-        ;
-    return 1;
-}
-
-/* Our children, from /proc/self/task/PID/children (one read, however busy
- * the machine is), each killed and reaped unless it is a running check.
- * Returns how many were killed, -1 when the kernel does not offer that file. */
-static int children_list(job *jobs, size_t n)
-{
-    char path[64], buf[8192];
-    snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    ssize_t len = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (len < 0)
-        return -1;
-    buf[len] = '\0';
-    pid_t found[sizeof buf / 2];
-    size_t nf = 0;
-    for (char *p = buf, *end; *p; p = end) {
-        long pid = strtol(p, &end, 10);
-        if (end == p)
-            break;
-        if (pid > 0 && nf < sizeof found / sizeof *found)
-            found[nf++] = (pid_t)pid;
-    }
-    int killed = 0;
-    for (size_t i = 0; i < nf; i++) /* killed after the read: the list is a snapshot */
-        killed += reap_if_orphan(jobs, n, found[i]);
-    return killed;
-}
-
-/* The /proc scan for kernels without .../children: our children by their
- * parent pid, each killed and reaped unless a running check. */
-static int scan_proc(job *jobs, size_t n)
-{
-    DIR *d = opendir("/proc");
-    if (!d)
-        return 0;
-    pid_t self = getpid();
-    int killed = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        char *end;
-        long pid = strtol(e->d_name, &end, 10);
-        if (*end || pid <= 0)
-            continue;
-        char path[64], buf[512];
-        snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-            continue;
-        ssize_t len = read(fd, buf, sizeof buf - 1);
-        close(fd);
-        if (len <= 0)
-            continue;
-        buf[len] = '\0';
-        char *rp = strrchr(buf, ')');
-        long ppid = 0;
-        if (!rp || sscanf(rp + 1, " %*c %ld", &ppid) != 1 || ppid != self)
-            continue;
-        killed += reap_if_orphan(jobs, n, (pid_t)pid);
-    }
-    closedir(d);
-    return killed;
-}
-
-/* Kill every descendant that is not a running check, at any depth and in
- * any session: killing an orphan re-parents its own children to us (the
- * subreaper) before its wait returns, so sweep again until a sweep kills
- * none.  Each round kills at least one process: the loop ends. */
-static void reap_orphans(job *jobs, size_t n)
-{
-    for (;;) {
-        int killed = children_list(jobs, n);
-        if (killed < 0)
-            killed = scan_proc(jobs, n);
-        if (killed == 0)
-            return;
-    }
-}
-
-static void kill_all(job *jobs, size_t n)
+static void kill_all(job *jobs, size_t n, zygotes *zs)
 {
     for (size_t i = 0; i < n; i++) {
         job *j = &jobs[i];
         if (j->state != JOB_RUNNING)
             continue;
-        if (!j->reaped) {
+        if (!j->reaped && j->pid > 0) {
             kill(-j->pid, SIGKILL);
             kill(j->pid, SIGKILL);
-            while (waitpid(j->pid, &j->wstatus, 0) < 0 && errno == EINTR)
-                ;
-            j->reaped = 1;
         }
+        j->reaped = 1;
         if (j->res_fd >= 0)
             close(j->res_fd);
         if (j->out_fd >= 0)
             close(j->out_fd);
         j->res_fd = j->out_fd = -1;
     }
-    reap_orphans(jobs, n);
+    for (size_t i = 0; i < zs->n; i++) /* each kills and sweeps what is left of its attempts */
+        zygote_stop(&zs->v[i], ZYGOTE_GRACE_MS);
+    reap_sweep(NULL, NULL);
+}
+
+/* One zygote per plugin with a check to run, started together; returns
+ * once each is ready or failed, or a stop signal came.  A zygote that is
+ * not ready by the longest deadline of its checks has hung in a constructor
+ * or in init: it is killed and its checks fail with that reason. */
+static void start_zygotes(const plan *pl, job *jobs, zygotes *zs)
+{
+    cfg *c = pl->c;
+    zs->v = xcalloc(pl->n ? pl->n : 1, sizeof *zs->v);
+    long long *until = xcalloc(pl->n ? pl->n : 1, sizeof *until);
+    long long t0 = now_ms();
+    for (size_t i = 0; i < pl->n; i++) {
+        cfg_check *k = &c->checks[pl->sel[i]];
+        if (pl->res[i].error || !k->plugin || k->plugin->broken)
+            continue;
+        size_t z = 0;
+        while (z < zs->n && zs->v[z].plugin != k->plugin)
+            z++;
+        if (z == zs->n)
+            zygote_start(&zs->v[zs->n++], (plug *)k->plugin, pl);
+        jobs[i].z = &zs->v[z];
+        if (t0 + k->timeout_ms > until[z])
+            until[z] = t0 + k->timeout_ms;
+    }
+    struct pollfd *pfd = xcalloc(zs->n + 1, sizeof *pfd);
+    for (;;) {
+        size_t np = 0;
+        long long now = now_ms(), wait = 1000;
+        pfd[np++] = (struct pollfd){.fd = wake_pipe[0], .events = POLLIN};
+        for (size_t z = 0; z < zs->n; z++) {
+            zygote *zy = &zs->v[z];
+            if (zy->ready != 0)
+                continue;
+            if (now >= until[z]) {
+                char *d = fmt_duration(until[z] - t0);
+                zy->why = xasprintf("plugin %s: still loading or in init after %s (its checks' deadline)",
+                                    zy->plugin->name, d);
+                free(d);
+                zygote_stop(zy, 0);
+                continue;
+            }
+            if (until[z] - now < wait)
+                wait = until[z] - now;
+            pfd[np++] = (struct pollfd){.fd = zy->fd, .events = POLLIN};
+        }
+        if (np == 1 || got_signal)
+            break;
+        poll(pfd, np, (int)wait);
+        char drain[64];
+        while (read(wake_pipe[0], drain, sizeof drain) > 0)
+            ;
+        for (size_t z = 0; z < zs->n; z++)
+            if (zs->v[z].ready == 0)
+                zygote_read_ready(&zs->v[z]);
+    }
+    free(pfd);
+    free(until);
+    reap_sweep(is_zygote, zs); /* whatever a failed one left behind */
 }
 
 /* Skip a waiting check whose needs did not pass; 1 when decided. */
@@ -427,12 +452,13 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
     *results = NULL;
     memset(sum, 0, sizeof *sum);
     run_install_signals(); /* idempotent: main calls it before loading the config */
-    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    reap_become_subreaper();
     job *jobs = xcalloc(nsel ? nsel : 1, sizeof *jobs);
     ssize_t *job_of = xmalloc((c->nchecks ? c->nchecks : 1) * sizeof *job_of);
     for (size_t i = 0; i < c->nchecks; i++)
         job_of[i] = -1;
     for (size_t i = 0; i < nsel; i++) {
+        jobs[i].idx = i;
         jobs[i].check = sel[i];
         jobs[i].res = &pl->res[i];
         jobs[i].res_fd = jobs[i].out_fd = -1;
@@ -441,11 +467,13 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
     int max_jobs = o->jobs > 0 ? o->jobs : c->jobs > 0 ? c->jobs : 8;
     if ((size_t)max_jobs > nsel && nsel > 0)
         max_jobs = (int)nsel;
+    zygotes zs = {0};
+    start_zygotes(pl, jobs, &zs); /* before any output: they are forked from us */
     o->writer->begin(o, nsel);
 
     size_t next_out = 0, running = 0;
-    struct pollfd *pfd = xcalloc(2 * nsel + 1, sizeof *pfd);
-    job **pjob = xcalloc(2 * nsel + 1, sizeof *pjob);
+    struct pollfd *pfd = xcalloc(2 * nsel + zs.n + 1, sizeof *pfd);
+    job **pjob = xcalloc(2 * nsel + zs.n + 1, sizeof *pjob);
     while (next_out < nsel && !got_signal) {
         long long now = now_ms();
         /* start what can start, in selection order */
@@ -477,6 +505,12 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
         /* wait for output, an exit, a deadline or a retry time */
         size_t np = 0;
         pfd[np++] = (struct pollfd){.fd = wake_pipe[0], .events = POLLIN};
+        for (size_t z = 0; z < zs.n; z++)
+            if (zs.v[z].fd >= 0 && zs.v[z].ready == 1) {
+                pjob[np] = NULL;
+                pfd[np++] = (struct pollfd){.fd = zs.v[z].fd, .events = POLLIN};
+            }
+        size_t first_job_fd = np;
         long long wait = 1000;
         for (size_t i = 0; i < nsel; i++) {
             job *j = &jobs[i];
@@ -508,7 +542,8 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
         int pr = poll(pfd, np, (int)wait);
         if (pr < 0 && errno != EINTR) {
             perror("opscheck: poll");
-            kill_all(jobs, nsel);
+            kill_all(jobs, nsel, &zs);
+            free(zs.v);
             free(pfd);
             free(pjob);
             free(jobs);
@@ -518,7 +553,10 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
         char drain[256];
         while (read(wake_pipe[0], drain, sizeof drain) > 0)
             ;
-        for (size_t p = 1; pr > 0 && p < np; p++) {
+        for (size_t z = 0; z < zs.n; z++)
+            if (zs.v[z].fd >= 0 && zs.v[z].ready == 1)
+                zygote_events(&zs.v[z], &zs, jobs, nsel);
+        for (size_t p = first_job_fd; pr > 0 && p < np; p++) {
             if (!pfd[p].revents)
                 continue;
             job *j = pjob[p];
@@ -527,7 +565,6 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
             else if (pfd[p].fd == j->out_fd)
                 read_fd(&j->out_fd, j, 0);
         }
-        reap(jobs, nsel);
         now = now_ms();
         for (size_t i = 0; i < nsel; i++) {
             job *j = &jobs[i];
@@ -535,8 +572,10 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
                 continue;
             if (!j->reaped && now >= j->deadline_ms && !j->timed_out) {
                 j->timed_out = 1;
-                kill(-j->pid, SIGKILL);
-                kill(j->pid, SIGKILL);
+                if (j->pid > 0) { /* else killed as soon as the zygote names it */
+                    kill(-j->pid, SIGKILL);
+                    kill(j->pid, SIGKILL);
+                }
             }
             if (j->reaped && (j->res_fd >= 0 || j->out_fd >= 0) && now >= j->reaped_ms + DRAIN_GRACE_MS) {
                 /* something outside the group holds the pipes: stop waiting */
@@ -554,11 +593,17 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
     }
     int rc = sum->failed ? 1 : 0;
     if (got_signal) {
-        kill_all(jobs, nsel);
+        kill_all(jobs, nsel, &zs);
         sum->interrupted = got_signal;
         o->writer->bail(o, "interrupted");
         rc = 128 + got_signal;
     }
+    for (size_t z = 0; z < zs.n; z++) /* each calls fini and ends */
+        zygote_stop(&zs.v[z], ZYGOTE_GRACE_MS);
+    reap_sweep(NULL, NULL);
+    for (size_t z = 0; z < zs.n; z++)
+        free(zs.v[z].why);
+    free(zs.v);
     sum->seconds = now_s() - t0;
     if (!got_signal && o->writer->end)
         o->writer->end(o);

@@ -48,6 +48,8 @@ void run_block_signals(int block);
  * held ones: a signal that arrives while the config loads still ends the run
  * with "Bail out! interrupted".  Idempotent. */
 void run_install_signals(void);
+/* The stop signal that came since run_install_signals(), or 0. */
+int run_stop_signal(void);
 
 /* Runs the plan's checks (needs already included, in order), each with its
  * values as the plan resolved them.

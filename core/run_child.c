@@ -14,8 +14,7 @@
 
 #define CHILD_RES_FD 3
 
-/* In the child: from here on only the plugin runs, then _exit(). */
-static void child_main(const cfg_check *k, const cfg_resolved *res, long long deadline_ms,
+void child_run(const cfg_check *k, const cfg_resolved *res, long long deadline_ms,
                        int res_w, int out_w)
 {
     setpgid(0, 0);
@@ -54,37 +53,23 @@ static void child_main(const cfg_check *k, const cfg_resolved *res, long long de
     _exit(0);
 }
 
-pid_t child_spawn(const cfg_check *k, const cfg_resolved *res, long long deadline_ms,
-                  int *res_fd, int *out_fd)
+int child_pipes(int *res_r, int *res_w, int *out_r, int *out_w)
 {
     int rp[2], op[2];
     if (pipe2(rp, O_CLOEXEC) != 0)
         return -1;
     if (pipe2(op, O_CLOEXEC) != 0) {
-        close(rp[0]);
-        close(rp[1]);
-        return -1;
-    }
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) {
         int e = errno;
         close(rp[0]);
         close(rp[1]);
-        close(op[0]);
-        close(op[1]);
         errno = e;
         return -1;
     }
-    if (pid == 0)
-        child_main(k, res, deadline_ms, rp[1], op[1]);
-    setpgid(pid, pid); /* also here: no window where the group does not exist */
-    close(rp[1]);
-    close(op[1]);
     fcntl(rp[0], F_SETFL, O_NONBLOCK);
     fcntl(op[0], F_SETFL, O_NONBLOCK);
-    *res_fd = rp[0];
-    *out_fd = op[0];
-    return pid;
+    *res_r = rp[0];
+    *res_w = rp[1];
+    *out_r = op[0];
+    *out_w = op[1];
+    return 0;
 }

@@ -1,7 +1,9 @@
 /*
- * run_child.h - fork one attempt of one check into an isolated child:
- * own process group, stdin and stdout on /dev/null, stderr into a capture
- * pipe, results on a record pipe (fd 3 in the child), no other descriptor.
+ * run_child.h - one attempt of one check, isolated: own process group,
+ * stdin and stdout on /dev/null, stderr into a capture pipe, results on a
+ * record pipe (fd 3 in the child), no other descriptor.  The main process
+ * makes the pipes; the plugin's zygote (zygote.c) forks and calls
+ * child_run() in the new process.
  */
 #ifndef OC_RUN_CHILD_H
 #define OC_RUN_CHILD_H
@@ -10,8 +12,13 @@
 
 #include "config.h"
 
-/* Returns the child's pid and the parent's read ends, or -1 (errno set). */
-pid_t child_spawn(const cfg_check *k, const cfg_resolved *res, long long deadline_ms,
-                  int *res_fd, int *out_fd);
+/* The record pipe and the stderr pipe of one attempt: the read ends are
+ * non-blocking, all four close on exec.  0, or -1 (errno set). */
+int child_pipes(int *res_r, int *res_w, int *out_r, int *out_w);
+
+/* In the forked child: lay out fds 0-3 from RES_W and OUT_W, reset the
+ * signals, run the plugin's run() for check K with values RES; never returns. */
+void child_run(const cfg_check *k, const cfg_resolved *res, long long deadline_ms, int res_w, int out_w)
+    __attribute__((noreturn));
 
 #endif
