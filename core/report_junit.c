@@ -11,7 +11,7 @@
 
 #include "report.h"
 #include "report_int.h"
-#include "tap.h"
+#include "text.h"
 #include "util.h"
 
 #ifndef OC_VERSION
@@ -57,7 +57,7 @@ static void attr(strbuf *b, const char *name, const char *raw)
 static void yaml_line(strbuf *y, const char *ind, const char *key, const char *val)
 {
     sb_printf(y, "%s%s: ", ind, key);
-    tap_yaml_str(y, val);
+    text_yaml_str(y, val);
     sb_putc(y, '\n');
 }
 
@@ -72,7 +72,7 @@ static void yaml_unique(strbuf *y, strvec *seen, const char *key, const char *va
     }
     sb_printf(y, "%s: ", use);
     sv_push(seen, use);
-    tap_yaml_str(y, val);
+    text_yaml_str(y, val);
     sb_putc(y, '\n');
 }
 

@@ -15,7 +15,7 @@
 #include "config.h"
 #include "interp.h"
 #include "redact.h"
-#include "tap.h"
+#include "text.h"
 #include "units.h"
 #include "wire.h"
 
@@ -170,10 +170,10 @@ static void test_tap_escaping(void **state)
 {
     (void)state;
     strbuf b = {0};
-    tap_desc(&b, "p50 # slow \\ path\nnext");
+    text_tap_desc(&b, "p50 # slow \\ path\nnext");
     assert_string_equal(b.s, "p50 \\# slow \\\\ path next");
     sb_free(&b);
-    tap_yaml_str(&b, "say \"hi\"\n\ttab \x01 \xff ok \xc3\xa9");
+    text_yaml_str(&b, "say \"hi\"\n\ttab \x01 \xff ok \xc3\xa9");
     assert_string_equal(b.s, "\"say \\\"hi\\\"\\n\\ttab \\x01 \\uFFFD ok \xc3\xa9\"");
     sb_free(&b);
 }
