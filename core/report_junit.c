@@ -123,7 +123,7 @@ static char *details(const cfg_check *k, const check_result *res)
         sb_printf(&y, "    value: %.10g\n", res->metrics[i].value);
         yaml_line(&y, "    ", "unit", res->metrics[i].unit);
     }
-    sv_free(&seen);
+    sv_clear(&seen);
     if (res->hint && res->status != RES_PASS)
         yaml_line(&y, "", "hint", res->hint);
     return sb_steal(&y);
@@ -207,6 +207,6 @@ int report_junit(const report_run *r, const char *path, char **err)
     sb_puts(&b, "  </testsuite>\n</testsuites>\n");
     free(host);
     int rc = report_write_file(path, b.s, b.len, err);
-    sb_free(&b);
+    sb_clear(&b);
     return rc;
 }

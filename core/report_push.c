@@ -192,9 +192,9 @@ int report_push(const report_run *r, const char *url, char **err)
     cu.slist_free_all(hdr);
     cu.easy_cleanup(h);
 out:
-    sb_free(&body);
+    sb_clear(&body);
     free(text);
     free(shown);
-    sb_free(&u);
+    sb_clear(&u);
     return rc;
 }

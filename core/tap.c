@@ -17,7 +17,7 @@ static void emit(strbuf *b)
 {
     fwrite(b->s, 1, b->len, stdout);
     fflush(stdout);
-    sb_free(b);
+    sb_clear(b);
 }
 
 static void tap_begin(const run_opts *o, size_t count)
@@ -90,7 +90,7 @@ static void assertion_yaml(strbuf *b, const char *ind, const res_assert *a)
     if (a->seen)
         yaml_kv(b, ind, "seen", a->seen, &seen);
     sb_printf(b, "%s...\n", ind);
-    sv_free(&seen);
+    sv_clear(&seen);
 }
 
 static void test_line(strbuf *b, const char *ind, int ok, size_t num, const char *desc, const char *skip)
@@ -146,7 +146,7 @@ static void check_yaml(strbuf *b, const cfg_check *k, const check_result *r, int
             text_yaml_str(b, r->metrics[i].unit);
             sb_putc(b, '\n');
         }
-        sv_free(&mseen);
+        sv_clear(&mseen);
     }
     if (r->truncated)
         yaml_kv(b, ind, "note", "the plugin reported more than the limits keep; the rest was dropped", &seen);
@@ -168,7 +168,7 @@ static void check_yaml(strbuf *b, const cfg_check *k, const check_result *r, int
     if (r->hint && r->status != RES_PASS)
         yaml_kv(b, ind, "hint", r->hint, &seen);
     sb_puts(b, "  ...\n");
-    sv_free(&seen);
+    sv_clear(&seen);
 }
 
 static void tap_check(const run_opts *o, size_t num, const cfg_check *k, const check_result *r)

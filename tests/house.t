@@ -63,4 +63,47 @@ done
 # and a header's own includes count: run.h brings writer.h
 case " $(includes "$C/run.h") " in *" writer.h "*) ok 0 "run.h includes writer.h" ;; *) ok 1 "run.h includes writer.h" ;; esac
 
+# --- _free / _release / _clear mean what util.h says, in every core definition:
+# S_free(p) frees p itself; S_clear(p) ends by putting *p back to {0};
+# S_release(p) frees p's contents but does neither (else it is a _clear).
+# Prints "NAME PARAM FREES_PARAM(0/1) ENDS_ZEROED(0/1)" per definition.
+lifetimes() {
+    awk '
+        match($0, /^(static )?(inline )?void [a-z_0-9]+_(free|release|clear)\(/) {
+            name = $0; sub(/\(.*/, "", name); sub(/.* /, "", name)
+            par = $0; sub(/^[^(]*\(/, "", par); sub(/[,)].*/, "", par); sub(/.*[ *]/, "", par)
+            if (par == "void") par = ""
+            inbody = 1; frees = 0; last = ""; next
+        }
+        inbody && /^}/ {
+            zero = (last ~ ("memset\\(" par ", 0, sizeof \\*" par "\\);") || last ~ ("^\\*" par " = \\([a-z_]+\\)\\{0\\};"))
+            print name, (par == "" ? "-" : par), frees, zero; inbody = 0; next
+        }
+        inbody {
+            line = $0; sub(/^[ \t]+/, "", line)
+            if (par != "" && line ~ ("^free\\(\\(?[a-z_ *]*\\)?" par "\\);")) frees = 1
+            if (line != "" && line !~ /^\/[*\/]/) last = line
+        }' "$@"
+}
+pending=" plug_reg_free "  # loader.c, rewritten in parallel: renamed plug_reg_release there
+n=0
+while read -r name par frees zero; do
+    n=$((n + 1)); why=
+    case "$name" in
+        *_free) [ "$frees" = 1 ] || why="does not free $par itself" ;;
+        *_clear) [ "$par" = - ] || [ "$zero" = 1 ] || why="does not end with *$par back to {0}" ;;
+        *_release) [ "$frees" = 0 ] && [ "$zero" = 0 ] || why="frees $par or zeroes it: not a _release" ;;
+    esac
+    case "$pending" in *" $name "*)  # a TAP TODO: shown, not counted as a failure
+        _n=$((_n + 1)); echo "$([ -z "$why" ] && echo ok || echo not ok) $_n - $name ${why:-keeps the rule} # TODO renamed when loader.c's rewrite lands"
+        continue ;;
+    esac
+    if [ -z "$why" ]; then ok 0 "$name keeps the _free/_release/_clear rule"
+    else ok 1 "$name keeps the _free/_release/_clear rule ($why)"; fi
+done < <(lifetimes "$C"/*.c)
+ok $([ $n -ge 12 ] && echo 0 || echo 1) "the lifetime functions were found ($n)"
+# the probe can fail: yesterday's sb_free (contents only, under a _free name) is caught
+printf 'void sb_free(strbuf *b)\n{\n    free(b->s);\n    b->s = NULL;\n}\n' >"$T/old.c"
+is "$(lifetimes "$T/old.c")" "sb_free b 0 0" "the body reader sees a _free that does not free its argument"
+
 done_testing

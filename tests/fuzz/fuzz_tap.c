@@ -100,11 +100,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     strbuf b = {0};
     text_yaml_str(&b, text);
     check_yaml(b.s, b.len);
-    sb_free(&b);
+    sb_clear(&b);
     text_tap_desc(&b, text);
     if (b.len)
         check_desc(b.s, b.len);
-    sb_free(&b);
+    sb_clear(&b);
     redact_clear();
     free(in);
     return 0;
