@@ -229,8 +229,8 @@ static void merge_file(cfg *c, cfg_section **secs, size_t n)
         }
         merge_section(c, s);
     }
-    strmap_free(&first[0]);
-    strmap_free(&first[1]);
+    strmap_clear(&first[0]);
+    strmap_clear(&first[1]);
 }
 
 static void parse_file(cfg *c, const char *path)
@@ -296,7 +296,7 @@ static ssize_t find_by_name(strmap *map, const void *base, size_t n, size_t size
                             const char *name)
 {
     if (map->n != n) {
-        strmap_free(map);
+        strmap_clear(map);
         for (size_t i = 0; i < n; i++)
             strmap_put(map, *(const char *const *)((const char *)base + i * size + name_at), i);
     }
@@ -333,8 +333,8 @@ void cfg_free(cfg *c)
         return;
     for (size_t i = 0; i < c->nchecks; i++) {
         cfg_check *k = &c->checks[i];
-        sv_free(&k->needs);
-        sv_free(&k->tags);
+        sv_clear(&k->needs);
+        sv_clear(&k->tags);
         free(k->description);
         free(k->hint);
         free(k->need_idx);
@@ -348,13 +348,13 @@ void cfg_free(cfg *c)
     for (size_t i = 0; i < c->nsecs; i++)
         sec_free(c->secs[i]);
     free(c->secs);
-    sv_free(&c->files);
-    sv_free(&c->plugin_path);
-    sv_free(&c->errors);
+    sv_clear(&c->files);
+    sv_clear(&c->plugin_path);
+    sv_clear(&c->errors);
     for (size_t i = 0; i < 4; i++)
-        strmap_free(&c->sec_by_name[i]);
-    strmap_free(c->check_by_name);
-    strmap_free(c->list_by_name);
+        strmap_clear(&c->sec_by_name[i]);
+    strmap_clear(c->check_by_name);
+    strmap_clear(c->list_by_name);
     free(c->check_by_name);
     free(c->list_by_name);
     free(c);

@@ -109,7 +109,7 @@ typedef struct cfg_resolved {
 /* Interpolate and type-check one check's options.  Registers secret values
  * with the redactor.  On failure sets r->error (the check fails, others run). */
 void cfg_resolve(cfg *c, size_t check_idx, cfg_resolved *r);
-void cfg_resolved_free(cfg_resolved *r);
+void cfg_resolved_clear(cfg_resolved *r);
 
 /* Record "file:line: message" in c->errors (line 0: file only). */
 void cfg_error(cfg *c, const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 4, 5)));

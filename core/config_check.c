@@ -99,7 +99,7 @@ static void settings(cfg *c)
             else
                 cfg_error(c, it->file, it->line, "unknown key '%s' in [opscheck]; known: plugin_path, jobs, timeout", it->key);
         }
-        interp_res_free(&r);
+        interp_res_clear(&r);
     }
 }
 
@@ -201,7 +201,7 @@ static void check_one(cfg *c, cfg_check *k, plug_reg *reg)
             check_type(c, it, spec, v);
         if (core)
             core_key(c, k, it, v);
-        interp_res_free(&r);
+        interp_res_clear(&r);
     }
     for (const oc_option *o = opts; o && o->key; o++) {
         if (!(o->flags & OC_OPT_REQUIRED) || o->def)
@@ -234,7 +234,7 @@ static int find_cycle(cfg *c, size_t i, int *color, size_t *stack, size_t depth)
                 sb_printf(&b, "%s -> ", c->checks[stack[d]].name);
             sb_puts(&b, c->checks[j].name);
             cfg_error(c, c->checks[j].sec->file, c->checks[j].sec->line, "needs cycle: %s", b.s);
-            sb_free(&b);
+            sb_clear(&b);
             return 1;
         }
         if (color[j] == 0 && find_cycle(c, j, color, stack, depth + 1))
@@ -307,7 +307,7 @@ static void check_list(cfg *c, cfg_list *l)
                 l->idx = xrealloc(l->idx, (l->n + 1) * sizeof *l->idx);
                 l->idx[l->n++] = (size_t)j;
             }
-            sv_free(&names);
+            sv_clear(&names);
         } else {
             const char *keys[] = {"checks", "description"};
             const char *best = suggest_among(it->key, keys, 2);
@@ -316,7 +316,7 @@ static void check_list(cfg *c, cfg_list *l)
             else
                 cfg_error(c, it->file, it->line, "unknown key '%s' in a checklist; known: checks, description", it->key);
         }
-        interp_res_free(&r);
+        interp_res_clear(&r);
     }
     if (!have_checks)
         cfg_error(c, s->file, s->line, "checklist '%s' has no 'checks' key", l->name);
@@ -343,7 +343,7 @@ void cfg_validate(cfg *c, plug_reg *reg)
         for (size_t i = 0; i < c->vars->nitems; i++) {
             interp_res r;
             load_value(c, &c->vars->items[i], &r); /* undefined refs, cycles */
-            interp_res_free(&r);
+            interp_res_clear(&r);
         }
     }
     c->checks = xcalloc(c->nchecks ? c->nchecks : 1, sizeof *c->checks);
@@ -385,7 +385,7 @@ void cfg_resolve(cfg *c, size_t idx, cfg_resolved *r)
         if (ir.error) {
             r->error = ir.error;
             ir.error = NULL;
-            interp_res_free(&ir);
+            interp_res_clear(&ir);
             break;
         }
         int core = plug_core_key(it->key);
@@ -419,11 +419,11 @@ void cfg_resolve(cfg *c, size_t idx, cfg_resolved *r)
             r->nopts++;
             ir.value = NULL;
         }
-        interp_res_free(&ir);
+        interp_res_clear(&ir);
     }
 }
 
-void cfg_resolved_free(cfg_resolved *r)
+void cfg_resolved_clear(cfg_resolved *r)
 {
     for (size_t i = 0; i < r->nopts; i++)
         free(r->opts[i].value);
@@ -482,7 +482,7 @@ static void register_section(cfg *c, const cfg_section *s, const oc_option *opts
             if (!warned)
                 warn_short(warnings, it, ir.value);
         }
-        interp_res_free(&ir);
+        interp_res_clear(&ir);
     }
 }
 

@@ -112,7 +112,7 @@ static char *read_small_file(const char *path, char **why)
         if (n < 0) {
             *why = xasprintf("cannot read ${file:%s}: %s", path, strerror(errno));
             close(fd);
-            sb_free(&b);
+            sb_clear(&b);
             return NULL;
         }
         if (n == 0)
@@ -121,7 +121,7 @@ static char *read_small_file(const char *path, char **why)
             *why = xasprintf("${file:%s} %s (a secret file must be a regular file of at most 1 MiB)", path,
                              "is larger than 1 MiB");
             close(fd);
-            sb_free(&b);
+            sb_clear(&b);
             return NULL;
         }
         sb_add(&b, buf, (size_t)n);
@@ -264,12 +264,12 @@ void interp_value(cfg *c, int mode, const char *raw, const char *file, int line,
     strbuf out = {0};
     expand(&w, raw, file, line, &out);
     if (r->error || r->deferred)
-        sb_free(&out);
+        sb_clear(&out);
     else
         r->value = sb_steal(&out);
 }
 
-void interp_res_free(interp_res *r)
+void interp_res_clear(interp_res *r)
 {
     free(r->value);
     free(r->error);

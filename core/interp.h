@@ -23,7 +23,7 @@ typedef struct interp_res {
 } interp_res;
 
 void interp_value(cfg *c, int mode, const char *raw, const char *file, int line, interp_res *r);
-void interp_res_free(interp_res *r);
+void interp_res_clear(interp_res *r);
 /* "file:line" or "file" when line is 0, malloc'd. */
 char *cfg_where(const char *file, int line);
 

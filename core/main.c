@@ -226,7 +226,7 @@ static int write_reports(const cli *o, const cfg *c, const size_t *sel, size_t n
         free(err);
         rc = -1;
     }
-    sb_free(&names);
+    sb_clear(&names);
     return rc;
 }
 
@@ -275,7 +275,7 @@ static int cmd_run(cli *o)
     if (results && !sum.interrupted && write_reports(o, c, pl.sel, pl.n, results, &sum, started) != 0 && rc < 2)
         rc = EXIT_INTERNAL;
     run_results_free(results, pl.n);
-    plan_release(&pl);
+    plan_clear(&pl);
     fprintf(stderr, "%zu passed, %zu failed, %zu skipped", sum.passed, sum.failed, sum.skipped);
     if (sum.warned)
         fprintf(stderr, " (%zu with warnings)", sum.warned);
@@ -319,7 +319,7 @@ static int cmd_validate(cli *o)
         strvec warnings = {0};
         cfg_register_secrets(c, &warnings);
         print_errors(&warnings);
-        sv_free(&warnings);
+        sv_clear(&warnings);
         for (size_t i = 0; i < o->files.n; i++)
             printf("%s%s", i ? " + " : "", o->files.v[i]);
         printf(": %zu checks, %zu checklists: OK\n", c->nchecks, c->nlists);
@@ -456,7 +456,7 @@ static int cmd_plugins(cli *o)
             fprintf(stderr, "opscheck: %s\n", errs.v[i]);
         if (errs.n)
             rc = EXIT_USAGE;
-        sv_free(&errs);
+        sv_clear(&errs);
     }
     plug_reg_free(&reg);
     return rc;
@@ -546,10 +546,10 @@ int main(int argc, char **argv)
             run_block_signals(0); /* the default actions for the other commands */
         rc = e ? e->fn(&o) : EXIT_USAGE;
     }
-    sv_free(&o.names);
-    sv_free(&o.files);
-    sv_free(&o.sets);
-    sv_free(&o.tags);
+    sv_clear(&o.names);
+    sv_clear(&o.files);
+    sv_clear(&o.sets);
+    sv_clear(&o.tags);
     redact_clear();
     return rc;
 }

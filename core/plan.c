@@ -102,7 +102,7 @@ int plan_build(cfg *c, const strvec *names, const strvec *tags, plan *p, char **
         char *shown = redact(*error);
         free(*error);
         *error = shown;
-        plan_release(p);
+        plan_clear(p);
         return -1;
     }
     p->res = xcalloc(p->n ? p->n : 1, sizeof *p->res);
@@ -111,10 +111,10 @@ int plan_build(cfg *c, const strvec *names, const strvec *tags, plan *p, char **
     return 0;
 }
 
-void plan_release(plan *p)
+void plan_clear(plan *p)
 {
     for (size_t i = 0; p->res && i < p->n; i++)
-        cfg_resolved_free(&p->res[i]);
+        cfg_resolved_clear(&p->res[i]);
     free(p->res);
     free(p->sel);
     memset(p, 0, sizeof *p);

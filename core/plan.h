@@ -11,7 +11,7 @@
  * runner, the writers and the reports only read the plan and the config;
  * nothing calls back into config code while checks run.
  *
- * Ownership: the plan owns sel and res; plan_release() frees them (the cfg
+ * Ownership: the plan owns sel and res; plan_clear() frees them (the cfg
  * stays the caller's and must outlive the plan).
  */
 #ifndef OC_PLAN_H
@@ -30,6 +30,6 @@ typedef struct plan {
  * registers secrets, resolves.  0, or -1 with *error set (malloc'd, one
  * line, secrets masked) when a name is unknown. */
 int plan_build(cfg *c, const strvec *names, const strvec *tags, plan *p, char **error);
-void plan_release(plan *p);
+void plan_clear(plan *p);
 
 #endif

@@ -8,7 +8,7 @@
 #ifndef OC_PRETTY_H
 #define OC_PRETTY_H
 
-#include "run.h"
+#include "writer.h"
 
 extern const run_writer pretty_writer;
 

@@ -85,5 +85,5 @@ size_t redact_safe_len(const char *s, size_t n)
 
 void redact_clear(void)
 {
-    sv_free(&secrets);
+    sv_clear(&secrets);
 }

@@ -12,7 +12,7 @@
 
 #include "config.h"
 #include "result.h"
-#include "run.h"
+#include "writer.h"
 
 typedef struct report_run {
     const cfg *c;

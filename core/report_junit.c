@@ -11,7 +11,7 @@
 
 #include "report.h"
 #include "report_int.h"
-#include "tap.h"
+#include "text.h"
 #include "util.h"
 
 #ifndef OC_VERSION
@@ -57,7 +57,7 @@ static void attr(strbuf *b, const char *name, const char *raw)
 static void yaml_line(strbuf *y, const char *ind, const char *key, const char *val)
 {
     sb_printf(y, "%s%s: ", ind, key);
-    tap_yaml_str(y, val);
+    text_yaml_str(y, val);
     sb_putc(y, '\n');
 }
 
@@ -72,7 +72,7 @@ static void yaml_unique(strbuf *y, strvec *seen, const char *key, const char *va
     }
     sb_printf(y, "%s: ", use);
     sv_push(seen, use);
-    tap_yaml_str(y, val);
+    text_yaml_str(y, val);
     sb_putc(y, '\n');
 }
 
@@ -123,7 +123,7 @@ static char *details(const cfg_check *k, const check_result *res)
         sb_printf(&y, "    value: %.10g\n", res->metrics[i].value);
         yaml_line(&y, "    ", "unit", res->metrics[i].unit);
     }
-    sv_free(&seen);
+    sv_clear(&seen);
     if (res->hint && res->status != RES_PASS)
         yaml_line(&y, "", "hint", res->hint);
     return sb_steal(&y);
@@ -207,6 +207,6 @@ int report_junit(const report_run *r, const char *path, char **err)
     sb_puts(&b, "  </testsuite>\n</testsuites>\n");
     free(host);
     int rc = report_write_file(path, b.s, b.len, err);
-    sb_free(&b);
+    sb_clear(&b);
     return rc;
 }

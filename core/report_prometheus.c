@@ -181,7 +181,7 @@ static void check_samples(famset *fs, const report_run *r, size_t i, const char 
         label(&ls, "status", res_status_name(all[s]));
         put(fs, "opscheck_check_status", "1 for the outcome the check had (pass, warn, skip, fail), 0 for the others.",
             ls.s, res->status == all[s]);
-        sb_free(&ls);
+        sb_clear(&ls);
     }
     put(fs, "opscheck_check_duration_seconds", "How long the check's last attempt took.", l.s,
         (double)res->duration_ms / 1000.0);
@@ -199,12 +199,12 @@ static void check_samples(famset *fs, const report_run *r, size_t i, const char 
         if (unit_label)
             label(&lm, "unit", mt->unit);
         put(fs, name, help, lm.s, mt->value * scale);
-        sb_free(&lm);
+        sb_clear(&lm);
         free(help);
         free(raw);
         free(name);
     }
-    sb_free(&l);
+    sb_clear(&l);
 }
 
 static void help_text(strbuf *b, const char *s)
@@ -237,9 +237,9 @@ char *report_prom_text(const report_run *r)
         sb_puts(&ls, rl.s);
         label(&ls, "status", res_status_name(all[s]));
         put(&fs, "opscheck_run_checks", "Checks of the run by outcome.", ls.s, (double)cnt[all[s]]);
-        sb_free(&ls);
+        sb_clear(&ls);
     }
-    sb_free(&rl);
+    sb_clear(&rl);
     for (size_t i = 0; i < r->n; i++)
         check_samples(&fs, r, i, checklist);
     strbuf out = {0};

@@ -4,7 +4,8 @@
  * pause, each killed with its process group at its deadline.  Results are
  * handed to the TAP writer in selection order as soon as every earlier one
  * is done.  SIGINT/SIGTERM kill every child and end the stream with
- * "Bail out! interrupted".
+ * "Bail out! interrupted".  The writers' side (run_writer, run_opts,
+ * run_summary) is writer.h.
  */
 #ifndef OC_RUN_H
 #define OC_RUN_H
@@ -12,33 +13,7 @@
 #include "config.h"
 #include "plan.h"
 #include "result.h"
-
-struct run_opts;
-
-/* Where results go as they are ready, in selection order: the TAP writer
- * (tap.c) or the terminal writer (pretty.c).  Only these write stdout. */
-typedef struct run_writer {
-    void (*begin)(const struct run_opts *o, size_t count);
-    void (*check)(const struct run_opts *o, size_t num, const cfg_check *k, const check_result *r);
-    void (*bail)(const struct run_opts *o, const char *reason);
-    /* optional: called about every 100 ms while checks run */
-    void (*progress)(const struct run_opts *o, size_t done, size_t total, const char *running, double elapsed);
-    void (*end)(const struct run_opts *o);  /* optional: after the last check */
-} run_writer;
-
-typedef struct run_opts {
-    int jobs;          /* 0: [opscheck] jobs, else min(8, checks) */
-    int verbose;
-    int tap_version;   /* 13 or 14 */
-    int color;         /* pretty: ANSI colours */
-    const run_writer *writer;
-} run_opts;
-
-typedef struct run_summary {
-    size_t passed, failed, skipped, warned;
-    double seconds;
-    int interrupted;   /* the signal, or 0 */
-} run_summary;
+#include "writer.h"
 
 /* Hold (BLOCK=1) or release SIGINT, SIGTERM, SIGHUP and SIGQUIT.  main()
  * holds them first thing, so one that arrives before the handlers exist

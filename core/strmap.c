@@ -46,7 +46,7 @@ static void grow(strmap *m)
     for (size_t i = 0; i < m->cap; i++)
         if (m->keys[i])
             strmap_put(&bigger, m->keys[i], m->vals[i]);
-    strmap_free(m);
+    strmap_clear(m);
     *m = bigger;
 }
 
@@ -62,7 +62,7 @@ void strmap_put(strmap *m, const char *key, size_t val)
     m->vals[i] = val;
 }
 
-void strmap_free(strmap *m)
+void strmap_clear(strmap *m)
 {
     free(m->keys);
     free(m->vals);

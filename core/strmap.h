@@ -5,7 +5,7 @@
  * global table, so it cannot serve two maps at once.
  *
  * The map borrows its keys: each key must outlive the map (they are names
- * owned by the cfg).  strmap_free() frees the table, not the keys.
+ * owned by the cfg).  strmap_clear() frees the table, not the keys.
  */
 #ifndef OC_STRMAP_H
 #define OC_STRMAP_H
@@ -22,6 +22,6 @@ typedef struct strmap {
 int strmap_get(const strmap *m, const char *key, size_t *val);
 /* Sets KEY to VAL, replacing an earlier value of KEY. */
 void strmap_put(strmap *m, const char *key, size_t val);
-void strmap_free(strmap *m);
+void strmap_clear(strmap *m);
 
 #endif

@@ -5,71 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 
 #define OUTPUT_SHOWN 4096 /* bytes of captured stderr shown in YAML */
 
 static int tap_version = 14;
 
 
-void tap_yaml_str(strbuf *b, const char *raw)
-{
-    const char *s = raw ? raw : "";
-    sb_putc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        size_t n = utf8_seq_len(p);
-        if (n == 0) {
-            sb_puts(b, "\\uFFFD"); /* not UTF-8: keep the stream valid */
-            p++;
-            continue;
-        }
-        if (n > 1) {
-            sb_add(b, (const char *)p, n);
-            p += n;
-            continue;
-        }
-        switch (*p) {
-        case '"': sb_puts(b, "\\\""); break;
-        case '\\': sb_puts(b, "\\\\"); break;
-        case '\n': sb_puts(b, "\\n"); break;
-        case '\t': sb_puts(b, "\\t"); break;
-        case '\r': sb_puts(b, "\\r"); break;
-        default:
-            if (*p < 0x20 || *p == 0x7f)
-                sb_printf(b, "\\x%02x", *p);
-            else
-                sb_putc(b, (char)*p);
-        }
-        p++;
-    }
-    sb_putc(b, '"');
-}
-
-void tap_desc(strbuf *b, const char *raw)
-{
-    const char *s = raw ? raw : "";
-    for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        size_t n = utf8_seq_len(p);
-        if (n > 1) {
-            sb_add(b, (const char *)p, n);
-            p += n;
-            continue;
-        }
-        if (n == 0 || *p < 0x20 || *p == 0x7f)
-            sb_putc(b, n == 0 ? '?' : ' ');
-        else if (*p == '#' || *p == '\\') {
-            sb_putc(b, '\\');
-            sb_putc(b, (char)*p);
-        } else
-            sb_putc(b, (char)*p);
-        p++;
-    }
-}
-
 static void emit(strbuf *b)
 {
     fwrite(b->s, 1, b->len, stdout);
     fflush(stdout);
-    sb_free(b);
+    sb_clear(b);
 }
 
 static void tap_begin(const run_opts *o, size_t count)
@@ -88,7 +36,7 @@ void tap_bail(const char *reason)
 {
     strbuf b = {0};
     sb_puts(&b, "Bail out! ");
-    tap_desc(&b, reason);
+    text_tap_desc(&b, reason);
     sb_putc(&b, '\n');
     emit(&b);
 }
@@ -127,7 +75,7 @@ static void yaml_block_key(strbuf *b, const char *ind, const char *key, strvec *
 static void yaml_kv(strbuf *b, const char *ind, const char *key, const char *val, strvec *seen)
 {
     yaml_key(b, ind, key, seen);
-    tap_yaml_str(b, val);
+    text_yaml_str(b, val);
     sb_putc(b, '\n');
 }
 
@@ -142,18 +90,18 @@ static void assertion_yaml(strbuf *b, const char *ind, const res_assert *a)
     if (a->seen)
         yaml_kv(b, ind, "seen", a->seen, &seen);
     sb_printf(b, "%s...\n", ind);
-    sv_free(&seen);
+    sv_clear(&seen);
 }
 
 static void test_line(strbuf *b, const char *ind, int ok, size_t num, const char *desc, const char *skip)
 {
     sb_printf(b, "%s%sok %zu - ", ind, ok ? "" : "not ", num);
-    tap_desc(b, desc);
+    text_tap_desc(b, desc);
     if (skip) {
         sb_puts(b, " # SKIP");
         if (*skip)
             sb_putc(b, ' ');
-        tap_desc(b, skip);
+        text_tap_desc(b, skip);
     }
     sb_putc(b, '\n');
 }
@@ -183,7 +131,7 @@ static void check_yaml(strbuf *b, const cfg_check *k, const check_result *r, int
         for (size_t i = 0; i < r->nattempts; i++) {
             sb_printf(b, "    - status: \"%s\"\n      duration_ms: %lld\n      message: ",
                       res_status_name(r->attempts[i].status), r->attempts[i].duration_ms);
-            tap_yaml_str(b, r->attempts[i].message);
+            text_yaml_str(b, r->attempts[i].message);
             sb_putc(b, '\n');
         }
     }
@@ -195,10 +143,10 @@ static void check_yaml(strbuf *b, const cfg_check *k, const check_result *r, int
         for (size_t i = 0; i < r->nmetrics; i++) {
             yaml_block_key(b, "    ", r->metrics[i].name, &mseen);
             sb_printf(b, "      value: %.10g\n      unit: ", r->metrics[i].value);
-            tap_yaml_str(b, r->metrics[i].unit);
+            text_yaml_str(b, r->metrics[i].unit);
             sb_putc(b, '\n');
         }
-        sv_free(&mseen);
+        sv_clear(&mseen);
     }
     if (r->truncated)
         yaml_kv(b, ind, "note", "the plugin reported more than the limits keep; the rest was dropped", &seen);
@@ -220,7 +168,7 @@ static void check_yaml(strbuf *b, const cfg_check *k, const check_result *r, int
     if (r->hint && r->status != RES_PASS)
         yaml_kv(b, ind, "hint", r->hint, &seen);
     sb_puts(b, "  ...\n");
-    sv_free(&seen);
+    sv_clear(&seen);
 }
 
 static void tap_check(const run_opts *o, size_t num, const cfg_check *k, const check_result *r)
@@ -237,7 +185,7 @@ static void tap_check(const run_opts *o, size_t num, const cfg_check *k, const c
     int sub = r->nasserts > 1;
     if (sub) {
         sb_puts(&b, "    # Subtest: ");
-        tap_desc(&b, k->name);
+        text_tap_desc(&b, k->name);
         sb_printf(&b, "\n    1..%zu\n", r->nasserts);
         for (size_t i = 0; i < r->nasserts; i++) {
             const res_assert *a = &r->asserts[i];

@@ -6,18 +6,9 @@
 #ifndef OC_TAP_H
 #define OC_TAP_H
 
-#include <stddef.h>
-
-#include "config.h"
-#include "result.h"
-#include "util.h"
-
-#include "run.h"
+#include "writer.h"
 
 extern const run_writer tap_writer;
 void tap_bail(const char *reason);
-/* Exposed for the unit tests: one YAML double-quoted scalar, one TAP description. */
-void tap_yaml_str(strbuf *b, const char *s);
-void tap_desc(strbuf *b, const char *s);
 
 #endif

@@ -132,7 +132,7 @@ int unit_list(const char *s, strvec *out)
         char c = *p;
         if (quote) {
             if (!c) {
-                sb_free(&item);
+                sb_clear(&item);
                 return -1; /* unterminated quote */
             }
             if (c == quote)
@@ -157,7 +157,7 @@ int unit_list(const char *s, strvec *out)
         sb_putc(&item, c);
         have = 1;
     }
-    sb_free(&item);
+    sb_clear(&item);
     return 0;
 }
 
@@ -207,7 +207,7 @@ int unit_check(oc_opt_type type, const char *s, const char **why)
         break;
     case OC_T_LIST:
         rc = unit_list(s, &sv);
-        sv_free(&sv);
+        sv_clear(&sv);
         *why = "a list with matched quotes";
         break;
     }

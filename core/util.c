@@ -115,11 +115,10 @@ char *sb_steal(strbuf *b)
     return s;
 }
 
-void sb_free(strbuf *b)
+void sb_clear(strbuf *b)
 {
     free(b->s);
-    b->s = NULL;
-    b->len = b->cap = 0;
+    *b = (strbuf){0};
 }
 
 void sv_push(strvec *sv, char *owned)
@@ -131,13 +130,12 @@ void sv_push(strvec *sv, char *owned)
     sv->v[sv->n++] = owned;
 }
 
-void sv_free(strvec *sv)
+void sv_clear(strvec *sv)
 {
     for (size_t i = 0; i < sv->n; i++)
         free(sv->v[i]);
     free(sv->v);
-    sv->v = NULL;
-    sv->n = sv->cap = 0;
+    *sv = (strvec){0};
 }
 
 int sv_contains(const strvec *sv, const char *s)

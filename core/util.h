@@ -2,6 +2,16 @@
  * util.h - allocation that aborts on failure (no half-recovery: an
  * out-of-memory check runner has nothing useful left to say), a growable
  * string buffer, and small string helpers.
+ *
+ * Names that end a value's life mean one thing each, in every core header
+ * (git's rule, tests/house.t checks the bodies):
+ *   S_release(S *p)  frees what *p owns, not *p; *p is not used again
+ *                    unless initialised anew.
+ *   S_clear(S *p)    S_release() and back to the empty value ({0}): *p is
+ *                    ready for reuse.
+ *   S_free(S *p)     S_release() and free(p) itself; NULL does nothing.
+ * A function that frees an array it was given with its elements
+ * (run_results_free) is a _free.
  */
 #ifndef OC_UTIL_H
 #define OC_UTIL_H
@@ -27,7 +37,7 @@ void sb_puts(strbuf *b, const char *s);
 void sb_putc(strbuf *b, char c);
 void sb_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *sb_steal(strbuf *b);  /* returns s (never NULL), leaves b empty */
-void sb_free(strbuf *b);
+void sb_clear(strbuf *b);   /* frees s, back to {0} */
 
 /* Growable array of owned strings. */
 typedef struct strvec {
@@ -35,8 +45,13 @@ typedef struct strvec {
     size_t n, cap;
 } strvec;
 void sv_push(strvec *sv, char *owned);
-void sv_free(strvec *sv);
+void sv_clear(strvec *sv);  /* frees every string and the array, back to {0} */
 int sv_contains(const strvec *sv, const char *s);
+
+/* The old names, until run.c, run_child.c and loader.c (rewritten in
+ * parallel) are renamed too: then delete these two lines. */
+static inline void sb_free(strbuf *b) { sb_clear(b); }
+static inline void sv_free(strvec *sv) { sv_clear(sv); }
 
 long long now_ms(void);            /* CLOCK_MONOTONIC in ms */
 double now_s(void);                /* CLOCK_MONOTONIC in s */

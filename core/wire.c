@@ -38,7 +38,7 @@ void wire_send(int fd, char type, const char *const *fields, size_t nfields)
     len = (uint32_t)(b.len - 1 - sizeof len);
     memcpy(b.s + 1, &len, sizeof len);
     write_all(fd, b.s, b.len);
-    sb_free(&b);
+    sb_clear(&b);
 }
 
 /* The I-th NUL-separated field of a payload (or "" when absent). */
@@ -137,7 +137,8 @@ int wire_feed(wire_reader *w, const char *data, size_t n, check_result *r)
     return 0;
 }
 
-void wire_reader_free(wire_reader *w)
+void wire_reader_clear(wire_reader *w)
 {
-    sb_free(&w->buf);
+    sb_clear(&w->buf);
+    *w = (wire_reader){0};
 }

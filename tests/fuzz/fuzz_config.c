@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 0; i < c->nchecks; i++) {
             cfg_resolved r;
             cfg_resolve(c, i, &r);
-            cfg_resolved_free(&r);
+            cfg_resolved_clear(&r);
         }
     }
     for (size_t i = 0; i < c->nchecks; i++)

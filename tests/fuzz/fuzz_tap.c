@@ -1,5 +1,5 @@
 /*
- * fuzz_tap.c - the TAP writer's escaping (tap_yaml_str, tap_desc) on
+ * fuzz_tap.c - the TAP escaping (text_yaml_str, text_tap_desc in text.c) on
  * arbitrary bytes.  Input: an optional secret, a NUL, then the text (no NUL:
  * all of it is text).  Checked: both outputs are valid UTF-8 without a raw
  * newline or other control byte; the YAML scalar is one double-quoted
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "redact.h"
-#include "tap.h"
+#include "text.h"
 
 /* Length of a valid UTF-8 sequence (RFC 3629: no overlongs, surrogates or
  * code points above U+10FFFF) at S of N bytes, or 0. */
@@ -98,13 +98,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         text = in + nul + 1;
     }
     strbuf b = {0};
-    tap_yaml_str(&b, text);
+    text_yaml_str(&b, text);
     check_yaml(b.s, b.len);
-    sb_free(&b);
-    tap_desc(&b, text);
+    sb_clear(&b);
+    text_tap_desc(&b, text);
     if (b.len)
         check_desc(b.s, b.len);
-    sb_free(&b);
+    sb_clear(&b);
     redact_clear();
     free(in);
     return 0;

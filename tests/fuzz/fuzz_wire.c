@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!r.metrics[i].name || !r.metrics[i].unit)
             abort();
     result_summarise(&r);
-    wire_reader_free(&w);
+    wire_reader_clear(&w);
     result_clear(&r);
     return 0;
 }

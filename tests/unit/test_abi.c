@@ -31,7 +31,7 @@ static int drain(int fd, check_result *r, int last_is_end)
     wire_reader w = {0};
     assert_int_equal(wire_feed(&w, buf, (size_t)n, r), 0);
     int ended = w.ended;
-    wire_reader_free(&w);
+    wire_reader_clear(&w);
     return ended;
 }
 

@@ -15,7 +15,7 @@
 #include "config.h"
 #include "interp.h"
 #include "redact.h"
-#include "tap.h"
+#include "text.h"
 #include "units.h"
 #include "wire.h"
 
@@ -80,15 +80,15 @@ static void test_lists(void **state)
     assert_int_equal(unit_list("a, b  c,d", &sv), 0);
     assert_int_equal(sv.n, 4);
     assert_string_equal(sv.v[2], "c");
-    sv_free(&sv);
+    sv_clear(&sv);
     assert_int_equal(unit_list("'two words', \"x,y\" ''", &sv), 0);
     assert_int_equal(sv.n, 3);
     assert_string_equal(sv.v[0], "two words");
     assert_string_equal(sv.v[1], "x,y");
     assert_string_equal(sv.v[2], "");
-    sv_free(&sv);
+    sv_clear(&sv);
     assert_int_equal(unit_list("'open", &sv), -1);
-    sv_free(&sv);
+    sv_clear(&sv);
 }
 
 static cfg *vars_cfg(void)
@@ -114,7 +114,7 @@ static void test_interp(void **state)
     interp_value(c, INTERP_RUN, "${url}/health $$x", "a.ini", 9, &r);
     assert_null(r.error);
     assert_string_equal(r.value, "http://127.0.0.1:8080/health $x");
-    interp_res_free(&r);
+    interp_res_clear(&r);
 
     setenv("OC_UNIT_TOKEN", "s3cret-unit", 1);
     interp_value(c, INTERP_LOAD, "Bearer ${env:OC_UNIT_TOKEN}", "a.ini", 9, &r);
@@ -122,29 +122,29 @@ static void test_interp(void **state)
     assert_true(r.from_outside);
     assert_true(r.secret_env);
     assert_null(r.value);
-    interp_res_free(&r);
+    interp_res_clear(&r);
     interp_value(c, INTERP_RUN, "Bearer ${env:OC_UNIT_TOKEN}", "a.ini", 9, &r);
     assert_string_equal(r.value, "Bearer s3cret-unit");
-    interp_res_free(&r);
+    interp_res_clear(&r);
     char *shown = redact("token s3cret-unit!");
     assert_string_equal(shown, "token ***!");
     free(shown);
 
     interp_value(c, INTERP_RUN, "${env:OC_UNIT_NOPE:-${host}}", "a.ini", 9, &r);
     assert_string_equal(r.value, "127.0.0.1");
-    interp_res_free(&r);
+    interp_res_clear(&r);
     interp_value(c, INTERP_RUN, "${env:OC_UNIT_NOPE}", "a.ini", 9, &r);
     assert_string_equal(r.error, "a.ini:9: environment variable OC_UNIT_NOPE is not set");
-    interp_res_free(&r);
+    interp_res_clear(&r);
     interp_value(c, INTERP_RUN, "${nope}", "a.ini", 9, &r);
     assert_non_null(strstr(r.error, "a.ini:9: undefined variable ${nope}"));
-    interp_res_free(&r);
+    interp_res_clear(&r);
     interp_value(c, INTERP_RUN, "${loop_a}", "a.ini", 9, &r);
     assert_non_null(strstr(r.error, "refers to itself"));
-    interp_res_free(&r);
+    interp_res_clear(&r);
     interp_value(c, INTERP_RUN, "${host", "a.ini", 9, &r);
     assert_non_null(strstr(r.error, "unterminated '${'"));
-    interp_res_free(&r);
+    interp_res_clear(&r);
     assert_true(cfg_env_is_secret("FLY_API_TOKEN"));
     assert_true(cfg_env_is_secret("pgpassword"));
     assert_false(cfg_env_is_secret("HOME"));
@@ -170,12 +170,12 @@ static void test_tap_escaping(void **state)
 {
     (void)state;
     strbuf b = {0};
-    tap_desc(&b, "p50 # slow \\ path\nnext");
+    text_tap_desc(&b, "p50 # slow \\ path\nnext");
     assert_string_equal(b.s, "p50 \\# slow \\\\ path next");
-    sb_free(&b);
-    tap_yaml_str(&b, "say \"hi\"\n\ttab \x01 \xff ok \xc3\xa9");
+    sb_clear(&b);
+    text_yaml_str(&b, "say \"hi\"\n\ttab \x01 \xff ok \xc3\xa9");
     assert_string_equal(b.s, "\"say \\\"hi\\\"\\n\\ttab \\x01 \\uFFFD ok \xc3\xa9\"");
-    sb_free(&b);
+    sb_clear(&b);
 }
 
 static void test_wire_roundtrip(void **state)
@@ -212,7 +212,7 @@ static void test_wire_roundtrip(void **state)
     assert_string_equal(r.message, "p50 412ms");
     /* garbage is refused, not trusted */
     assert_int_equal(wire_feed(&w, "Q\xff\xff\xff\x7f", 5, &r), -1);
-    wire_reader_free(&w);
+    wire_reader_clear(&w);
     result_clear(&r);
 }
 

@@ -302,7 +302,7 @@ static int teardown(void **state)
         result_clear(&res[i]);
     free(checks[1].hint);
     free(checks[1].description);
-    sv_free(&checks[0].tags);
+    sv_clear(&checks[0].tags);
     redact_clear();
     return rc == 0 ? 0 : -1;
 }

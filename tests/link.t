@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# link.t - what the opscheck process maps.  libcurl (and the 34 libraries it
+# brings) is loaded only when --push needs it: linked, it sat in the parent
+# and in every process the parent forks, making each fork 2.3 x dearer.
+# Each "not there" below is paired with a "there" that shows the probe can
+# see a library at all.  The push itself, against a real Pushgateway, is
+# tests/reports.t.
+source "$(dirname "$0")/lib.sh"
+
+# --- the binary: no libcurl among the libraries it needs, directly or not
+needed=$(readelf -d "$OPSCHECK" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+like "$needed" '^libcjson\.so' "readelf sees the libraries opscheck needs (libcjson)"
+unlike "$needed" 'libcurl' "opscheck does not need libcurl (readelf -d)"
+unlike "$(ldd "$OPSCHECK")" 'libcurl' "nor does anything it needs (ldd)"
+
+# --- --version loads nothing more; a push loads libcurl at push time
+dead=http://127.0.0.1:$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+ini checks.ini <<EOF
+[opscheck]
+plugin_path = $TEST_PLUGINS
+timeout = 5s
+[check nap]
+plugin = tp
+sleep = 1500ms
+[check ok]
+plugin = tp
+EOF
+loaded() { LD_DEBUG=libs "$@" 2>&1 >/dev/null </dev/null | sed -n 's/.*calling init: //p'; }
+v=$(loaded "$OPSCHECK" --version)
+like "$v" 'libcjson' "LD_DEBUG lists what --version initialises (libcjson)"
+unlike "$v" 'libcurl' "opscheck --version does not load libcurl"
+p=$(loaded "$OPSCHECK" run -c "$T/checks.ini" ok --push "$dead")
+like "$p" 'libcurl\.so\.4' "--push loads libcurl when it pushes"
+run_oc run -c "$T/checks.ini" ok --push "$dead"
+like "$ERR" "^opscheck: --push: push to $dead failed: Failed to connect" "and libcurl does the push (curl's own error)"
+
+# --- a running check: the parent's /proc/PID/maps, while the check sleeps
+"$OPSCHECK" run -c "$T/checks.ini" nap >"$T/nap.out" 2>"$T/nap.err" </dev/null &
+pid=$!
+for _ in $(seq 100); do [ -n "$(pgrep -P "$pid")" ] && break; sleep 0.02; done
+[ -n "$(pgrep -P "$pid")" ]; ok $? "the run has forked the sleeping check"
+maps=$(cat "/proc/$pid/maps" 2>/dev/null)
+like "$maps" 'libcjson' "the parent's maps show its libraries (libcjson)"
+unlike "$maps" 'libcurl' "no libcurl mapped in the parent of a run without --push"
+wait "$pid"
+is "$?" 0 "the sleeping check passes"
+
+# --- no libcurl: one clear line, the checks still reported.  The loader
+# looks in LD_LIBRARY_PATH first, so a bogus libcurl.so.4 there stands in
+# for a missing or broken one.
+mkdir -p "$T/empty" "$T/nosym"
+: >"$T/empty/libcurl.so.4"
+run_oc_lib() { LD_LIBRARY_PATH=$1 "$OPSCHECK" run -c "$T/checks.ini" ok --push "$dead" >"$T/out" 2>"$T/err" </dev/null
+    RC=$?; OUT=$(cat "$T/out"); ERR=$(cat "$T/err"); }
+run_oc_lib "$T/empty"
+like "$ERR" "^opscheck: --push: push to $dead failed: cannot load libcurl\.so\.4 \(install libcurl4\): " \
+    "an unloadable libcurl: one line naming the library and the package"
+is "$(printf '%s\n' "$ERR" | grep -c 'libcurl')" 1 "in one line"
+like "$OUT" '^ok 1 - ok' "the checks are still reported"
+echo 'int not_curl(void) { return 0; }' >"$T/nosym.c"
+if cc -shared -fPIC -o "$T/nosym/libcurl.so.4" "$T/nosym.c" 2>"$T/cc.log"; then
+    run_oc_lib "$T/nosym"
+    like "$ERR" "^opscheck: --push: push to $dead failed: libcurl\.so\.4 has no curl_easy_init$" "a libcurl without its functions is named"
+else
+    ok 1 "cc builds a stand-in library"; sed 's/^/#   /' "$T/cc.log"
+fi
+
+done_testing
