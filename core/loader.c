@@ -313,7 +313,7 @@ static char *suggest(plug_reg *r, const char *name)
     path_names(r, &names);
     const char *best = suggest_among(name, (const char *const *)names.v, names.n);
     char *copy = best ? xstrdup(best) : NULL;
-    sv_free(&names);
+    sv_clear(&names);
     return copy;
 }
 
@@ -353,7 +353,7 @@ const plug *plug_get(plug_reg *r, const char *name, char **err)
         for (size_t i = 0; i < r->dirs.n; i++)
             sb_printf(&b, "%s%s", i ? ":" : "", r->dirs.v[i]);
         *err = xasprintf("unknown plugin '%s' (no %s.so in %s)", name, name, b.s ? b.s : "(empty path)");
-        sb_free(&b);
+        sb_clear(&b);
         return NULL;
     }
     plug *p = load_file(found, name, err);
@@ -375,7 +375,7 @@ void plug_load_all(plug_reg *r, strvec *errs)
             sv_push(errs, err);
         }
     }
-    sv_free(&names);
+    sv_clear(&names);
 }
 
 int plug_init(plug *p)
@@ -404,7 +404,7 @@ char *plug_init_failure(const plug *p)
     return xasprintf("plugin %s: init failed", p->name);
 }
 
-void plug_reg_free(plug_reg *r)
+void plug_reg_release(plug_reg *r)
 {
     for (size_t i = 0; i < r->n; i++) {
         plug *p = r->v[i];
@@ -416,5 +416,5 @@ void plug_reg_free(plug_reg *r)
         free(p);
     }
     free(r->v);
-    sv_free(&r->dirs);
+    sv_clear(&r->dirs);
 }

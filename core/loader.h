@@ -5,7 +5,7 @@
  * The path is, in order: [opscheck] plugin_path folders, $OPSCHECK_PLUGIN_PATH,
  * then the default folder: ./plugins beside the program when it exists (the
  * build tree), else the folder `make install` put them in (OC_PLUGINDIR).
- * Ownership: the registry owns every plug; they live until plug_reg_free().
+ * Ownership: the registry owns every plug; they live until plug_reg_release().
  */
 #ifndef OC_LOADER_H
 #define OC_LOADER_H
@@ -49,7 +49,7 @@ const oc_plugin *loader_open(const char *path, const char *name, void **dl, char
 int plug_init(plug *p);
 /* Why plug_init() failed, as a check's message (malloc'd). */
 char *plug_init_failure(const plug *p);
-void plug_reg_free(plug_reg *r);
+void plug_reg_release(plug_reg *r);
 /* Is KEY one of the keys every check has? */
 int plug_core_key(const char *key);
 extern const oc_option plug_core_options[];

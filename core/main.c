@@ -282,7 +282,7 @@ static int cmd_run(cli *o)
     fprintf(stderr, " in %.2fs%s\n", sum.seconds, sum.interrupted ? " (interrupted)" : "");
 out:
     cfg_free(c);
-    plug_reg_free(&reg);
+    plug_reg_release(&reg);
     return rc;
 }
 
@@ -325,7 +325,7 @@ static int cmd_validate(cli *o)
         printf(": %zu checks, %zu checklists: OK\n", c->nchecks, c->nlists);
     }
     cfg_free(c);
-    plug_reg_free(&reg);
+    plug_reg_release(&reg);
     return rc;
 }
 
@@ -362,7 +362,7 @@ static int cmd_list(cli *o)
     }
 out:
     cfg_free(c);
-    plug_reg_free(&reg);
+    plug_reg_release(&reg);
     return rc;
 }
 
@@ -458,7 +458,7 @@ static int cmd_plugins(cli *o)
             rc = EXIT_USAGE;
         sv_clear(&errs);
     }
-    plug_reg_free(&reg);
+    plug_reg_release(&reg);
     return rc;
 }
 

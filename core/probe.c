@@ -221,6 +221,6 @@ int probe_plugin(const char *path, const char *name, oc_plugin **desc, char **wh
         *why = xasprintf("plugin %s: %s", name, how);
         free(how);
     }
-    sb_free(&b);
+    sb_clear(&b);
     return rc;
 }

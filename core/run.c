@@ -20,6 +20,7 @@
 #define OUTPUT_KEEP (16 * 1024)   /* captured stderr kept per attempt */
 #define DRAIN_GRACE_MS 1000       /* after exit, how long pipes may stay open */
 #define ZYGOTE_GRACE_MS 2000      /* after the run, how long a zygote may take to finish (fini) */
+#define ZYGOTE_STOP_MS 300        /* after a stop signal: kill its attempts, sweep, exit */
 
 typedef enum { JOB_WAIT, JOB_RUNNING, JOB_RETRY, JOB_DONE } job_state;
 
@@ -154,7 +155,7 @@ static void finish_attempt(cfg *c, job *j)
         r->output_len = keep;
         r->output_dropped = j->out_dropped + (j->out.len - keep);
     }
-    sb_free(&j->out);
+    sb_clear(&j->out);
     j->out_dropped = 0;
     char *why = abnormal_reason(j, k);
     if (why) {
@@ -168,7 +169,7 @@ static void finish_attempt(cfg *c, job *j)
     } else {
         result_summarise(r);
     }
-    wire_reader_free(&j->wr);
+    wire_reader_clear(&j->wr);
     memset(&j->wr, 0, sizeof j->wr);
     j->attempts = xrealloc(j->attempts, (j->nattempts + 1) * sizeof *j->attempts);
     j->attempts[j->nattempts++] = (res_attempt){r->status, xstrdup(r->message ? r->message : ""),
@@ -341,7 +342,7 @@ static void kill_all(job *jobs, size_t n, zygotes *zs)
         j->res_fd = j->out_fd = -1;
     }
     for (size_t i = 0; i < zs->n; i++) /* each kills and sweeps what is left of its attempts */
-        zygote_stop(&zs->v[i], ZYGOTE_GRACE_MS);
+        zygote_stop(&zs->v[i], ZYGOTE_STOP_MS);
     reap_sweep(NULL, NULL);
 }
 
@@ -620,8 +621,8 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
         for (size_t a = 0; a < jobs[i].nattempts; a++)
             free(jobs[i].attempts[a].message);
         free(jobs[i].attempts);
-        wire_reader_free(&jobs[i].wr);
-        sb_free(&jobs[i].out);
+        wire_reader_clear(&jobs[i].wr);
+        sb_clear(&jobs[i].out);
     }
     free(pfd);
     free(pjob);

@@ -48,11 +48,6 @@ void sv_push(strvec *sv, char *owned);
 void sv_clear(strvec *sv);  /* frees every string and the array, back to {0} */
 int sv_contains(const strvec *sv, const char *s);
 
-/* The old names, until run.c, run_child.c and loader.c (rewritten in
- * parallel) are renamed too: then delete these two lines. */
-static inline void sb_free(strbuf *b) { sb_clear(b); }
-static inline void sv_free(strvec *sv) { sv_clear(sv); }
-
 long long now_ms(void);            /* CLOCK_MONOTONIC in ms */
 double now_s(void);                /* CLOCK_MONOTONIC in s */
 int str_starts(const char *s, const char *prefix);

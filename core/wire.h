@@ -37,7 +37,5 @@ typedef struct wire_reader {
 } wire_reader;
 int wire_feed(wire_reader *w, const char *data, size_t n, check_result *r);
 void wire_reader_clear(wire_reader *w);
-/* The old name, until run.c (rewritten in parallel) is renamed: then delete. */
-static inline void wire_reader_free(wire_reader *w) { wire_reader_clear(w); }
 
 #endif

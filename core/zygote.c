@@ -355,7 +355,8 @@ void zygote_stop(zygote *z, long long grace_ms)
         z->fd = -1;
     }
     if (z->pid > 0) {
-        long long until = now_ms() + grace_ms;
+        /* one still loading or in init has nothing to finish: no grace */
+        long long until = now_ms() + (z->ready == 1 ? grace_ms : 0);
         int st;
         while (waitpid(z->pid, &st, WNOHANG) == 0) {
             if (now_ms() >= until) {

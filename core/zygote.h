@@ -63,7 +63,8 @@ int zygote_spawn(zygote *z, size_t job, long long deadline_ms, int res_w, int ou
 int zygote_event_read(zygote *z, zygote_event *e);
 
 /* Close the socket and wait up to GRACE_MS for Z to finish (it kills its
- * attempts and calls fini); then kill it.  Reaps it.  Idempotent. */
+ * attempts and calls fini; one not ready yet gets no grace); then kill it.
+ * Reaps it.  Idempotent. */
 void zygote_stop(zygote *z, long long grace_ms);
 
 #endif

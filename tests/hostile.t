@@ -49,7 +49,8 @@ for c in "${cases[@]}"; do
 done
 
 # a hang while loading does not make SIGTERM wait
-TP_HOSTILE=ctor-loop "$OPSCHECK" run -c "$T/h.ini" >"$T/out" 2>"$T/err" </dev/null &
+# (bounded from outside: a run that ignores SIGTERM fails the test, never hangs it)
+TP_HOSTILE=ctor-loop timeout -k 2 15 "$OPSCHECK" run -c "$T/h.ini" >"$T/out" 2>"$T/err" </dev/null &
 pid=$!
 sleep 1
 kill -TERM $pid
@@ -59,7 +60,7 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 is "$rc" 143 "SIGTERM while a constructor loops: exit 143"
 like "$(cat "$T/out")" '^Bail out! interrupted' "and the stream ends in Bail out!"
 ok "$([ $ms -lt 2000 ]; echo $?)" "without waiting for the loading deadline ($ms ms)"
-TP_HOSTILE=init-loop "$OPSCHECK" run -c "$T/h.ini" >"$T/out" 2>"$T/err" </dev/null &
+TP_HOSTILE=init-loop timeout -k 2 15 "$OPSCHECK" run -c "$T/h.ini" >"$T/out" 2>"$T/err" </dev/null &
 pid=$!
 sleep 1
 kill -TERM $pid

@@ -85,7 +85,7 @@ lifetimes() {
             if (line != "" && line !~ /^\/[*\/]/) last = line
         }' "$@"
 }
-pending=" plug_reg_free "  # loader.c, rewritten in parallel: renamed plug_reg_release there
+pending=""  # names awaiting a rename elsewhere (a TAP TODO): none
 n=0
 while read -r name par frees zero; do
     n=$((n + 1)); why=

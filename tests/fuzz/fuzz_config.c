@@ -83,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cfg_find_check(c, c->checks[i].name);
     cfg_suggest(c, "fuzz");
     cfg_free(c);
-    plug_reg_free(&reg);
+    plug_reg_release(&reg);
     redact_clear();
     return 0;
 }
