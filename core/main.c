@@ -21,6 +21,7 @@
 #include "redact.h"
 #include "report.h"
 #include "run.h"
+#include "stop.h"
 #include "suggest.h"
 #include "tap.h"
 #include "units.h"
@@ -241,7 +242,7 @@ static void bail_before_run(const cli *o, size_t plan, const char *why)
 
 static int cmd_run(cli *o)
 {
-    run_install_signals();
+    stop_install();
     plug_reg reg;
     plug_reg_init(&reg);
     cfg *c = load(o, &reg);
@@ -535,7 +536,7 @@ static const cmd_entry *pick_command(const cli *o)
 
 int main(int argc, char **argv)
 {
-    run_block_signals(1); /* until `run` has its handlers; released below otherwise */
+    stop_block(1); /* until `run` has its handlers; released below otherwise */
     ensure_std_fds();
     signal(SIGPIPE, SIG_IGN);
     cli o = {0};
@@ -543,7 +544,7 @@ int main(int argc, char **argv)
     if (!rc) {
         const cmd_entry *e = pick_command(&o);
         if (!e || e->fn != cmd_run)
-            run_block_signals(0); /* the default actions for the other commands */
+            stop_block(0); /* the default actions for the other commands */
         rc = e ? e->fn(&o) : EXIT_USAGE;
     }
     sv_clear(&o.names);

@@ -21,9 +21,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "run.h"
+#include "stop.h"
 
-#define PROBE_TIMEOUT_MS 5000
+#define PROBE_TIMEOUT_MS 10000
 #define PROBE_MAX_BYTES (1 << 20)
 
 static void put(strbuf *b, const char *s)
@@ -178,7 +178,7 @@ int probe_plugin(const char *path, const char *name, oc_plugin **desc, char **wh
             timed_out = 1;
             break;
         }
-        if (run_stop_signal()) {
+        if (stop_signal()) {
             stopped = 1;
             break;
         }

@@ -17,7 +17,7 @@ enum {
 };
 
 /* Probe PATH (plugin NAME).  *why is malloc'd when not PROBE_OK.  Waits at
- * most 5 s, less when a stop signal comes (run_stop_signal()). */
+ * most 10 s, less when a stop signal comes (stop_signal()). */
 int probe_plugin(const char *path, const char *name, oc_plugin **desc, char **why);
 void probe_descriptor_free(oc_plugin *d);
 

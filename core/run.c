@@ -14,6 +14,7 @@
 #include "reap.h"
 #include "redact.h"
 #include "run_child.h"
+#include "stop.h"
 #include "wire.h"
 #include "zygote.h"
 
@@ -43,54 +44,6 @@ typedef struct job {
     res_attempt *attempts;
     size_t nattempts;
 } job;
-
-static volatile sig_atomic_t got_signal;
-static int wake_pipe[2] = {-1, -1};
-
-static void on_signal(int sig)
-{
-    int e = errno;
-    if (sig != SIGCHLD && !got_signal)
-        got_signal = sig;
-    if (write(wake_pipe[1], "x", 1) < 0) {
-        /* full pipe: the loop is awake anyway */
-    }
-    errno = e;
-}
-
-/* The signals that end a run: each kills every check, ends the stream with
- * "Bail out! interrupted" and exits 128 + the signal (130, 143, 129, 131). */
-static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-
-void run_block_signals(int block)
-{
-    sigset_t set;
-    sigemptyset(&set);
-    for (size_t i = 0; i < sizeof stop_signals / sizeof *stop_signals; i++)
-        sigaddset(&set, stop_signals[i]);
-    sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
-}
-
-void run_install_signals(void)
-{
-    if (wake_pipe[0] < 0 && pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
-        perror("opscheck: pipe");
-        exit(3);
-    }
-    struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGCHLD, &sa, NULL);
-    for (size_t i = 0; i < sizeof stop_signals / sizeof *stop_signals; i++)
-        sigaction(stop_signals[i], &sa, NULL);
-    /* a signal that came since exec was held (main blocks them first):
-     * it is delivered now, to the handler, and the run bails out cleanly */
-    run_block_signals(0);
-}
-
-int run_stop_signal(void)
-{
-    return got_signal;
-}
 
 static const char *signame(int sig)
 {
@@ -175,7 +128,7 @@ static void finish_attempt(cfg *c, job *j)
     j->attempts[j->nattempts++] = (res_attempt){r->status, xstrdup(r->message ? r->message : ""),
                                                 r->duration_ms};
     j->pid = 0;
-    if (r->status == RES_FAIL && (int)j->nattempts <= k->retries && !got_signal) {
+    if (r->status == RES_FAIL && (int)j->nattempts <= k->retries && !stop_signal()) {
         j->state = JOB_RETRY;
         j->retry_at_ms = now + k->retry_delay_ms;
         result_clear(&j->cur);
@@ -373,7 +326,7 @@ static void start_zygotes(const plan *pl, job *jobs, zygotes *zs)
     for (;;) {
         size_t np = 0;
         long long now = now_ms(), wait = 1000;
-        pfd[np++] = (struct pollfd){.fd = wake_pipe[0], .events = POLLIN};
+        pfd[np++] = (struct pollfd){.fd = stop_wake_fd(), .events = POLLIN};
         for (size_t z = 0; z < zs->n; z++) {
             zygote *zy = &zs->v[z];
             if (zy->ready != 0)
@@ -390,11 +343,11 @@ static void start_zygotes(const plan *pl, job *jobs, zygotes *zs)
                 wait = until[z] - now;
             pfd[np++] = (struct pollfd){.fd = zy->fd, .events = POLLIN};
         }
-        if (np == 1 || got_signal)
+        if (np == 1 || stop_signal())
             break;
         poll(pfd, np, (int)wait);
         char drain[64];
-        while (read(wake_pipe[0], drain, sizeof drain) > 0)
+        while (read(stop_wake_fd(), drain, sizeof drain) > 0)
             ;
         for (size_t z = 0; z < zs->n; z++)
             if (zs->v[z].ready == 0)
@@ -452,7 +405,7 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
     double t0 = now_s();
     *results = NULL;
     memset(sum, 0, sizeof *sum);
-    run_install_signals(); /* idempotent: main calls it before loading the config */
+    stop_install(); /* idempotent: main calls it before loading the config */
     reap_become_subreaper();
     job *jobs = xcalloc(nsel ? nsel : 1, sizeof *jobs);
     ssize_t *job_of = xmalloc((c->nchecks ? c->nchecks : 1) * sizeof *job_of);
@@ -475,7 +428,7 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
     size_t next_out = 0, running = 0;
     struct pollfd *pfd = xcalloc(2 * nsel + zs.n + 1, sizeof *pfd);
     job **pjob = xcalloc(2 * nsel + zs.n + 1, sizeof *pjob);
-    while (next_out < nsel && !got_signal) {
+    while (next_out < nsel && !stop_signal()) {
         long long now = now_ms();
         /* start what can start, in selection order */
         for (size_t i = 0; i < nsel && running < (size_t)max_jobs; i++) {
@@ -505,7 +458,7 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
             break;
         /* wait for output, an exit, a deadline or a retry time */
         size_t np = 0;
-        pfd[np++] = (struct pollfd){.fd = wake_pipe[0], .events = POLLIN};
+        pfd[np++] = (struct pollfd){.fd = stop_wake_fd(), .events = POLLIN};
         for (size_t z = 0; z < zs.n; z++)
             if (zs.v[z].fd >= 0 && zs.v[z].ready == 1) {
                 pjob[np] = NULL;
@@ -552,7 +505,7 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
             return 3;
         }
         char drain[256];
-        while (read(wake_pipe[0], drain, sizeof drain) > 0)
+        while (read(stop_wake_fd(), drain, sizeof drain) > 0)
             ;
         for (size_t z = 0; z < zs.n; z++)
             if (zs.v[z].fd >= 0 && zs.v[z].ready == 1)
@@ -593,11 +546,11 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
         }
     }
     int rc = sum->failed ? 1 : 0;
-    if (got_signal) {
+    if (stop_signal()) {
         kill_all(jobs, nsel, &zs);
-        sum->interrupted = got_signal;
+        sum->interrupted = stop_signal();
         o->writer->bail(o, "interrupted");
-        rc = 128 + got_signal;
+        rc = 128 + stop_signal();
     }
     for (size_t z = 0; z < zs.n; z++) /* each calls fini and ends */
         zygote_stop(&zs.v[z], ZYGOTE_GRACE_MS);
@@ -606,7 +559,7 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
         free(zs.v[z].why);
     free(zs.v);
     sum->seconds = now_s() - t0;
-    if (!got_signal && o->writer->end)
+    if (!stop_signal() && o->writer->end)
         o->writer->end(o);
     *results = xcalloc(nsel ? nsel : 1, sizeof **results);
     for (size_t i = 0; i < nsel; i++) {

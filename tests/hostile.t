@@ -24,7 +24,7 @@ EOF
 cases=(
   "ctor-exit:plugin tp_hostile: exited 0 while loading"
   "ctor-segv:plugin tp_hostile: killed by SIGSEGV while loading"
-  "ctor-loop:plugin tp_hostile: still loading after 5 s"
+  "ctor-loop:plugin tp_hostile: still loading after 10 s"
   "ctor-print:"
   "init-exit:plugin tp_hostile: exited 0 while loading or in init"
   "init-segv:plugin tp_hostile: killed by SIGSEGV while loading or in init"

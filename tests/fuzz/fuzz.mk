@@ -27,7 +27,7 @@ FUZZ_ALL     := config config_tp tap perfdata tap_read fly_machines fly_logs wir
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 
 FUZZ_CONFIG_SRCS := core/config.c core/config_check.c core/interp.c core/loader.c \
-                    core/units.c core/redact.c core/util.c core/strmap.c core/suggest.c
+                    core/units.c core/redact.c core/util.c core/strmap.c core/suggest.c core/probe.c core/stop.c
 FUZZ_SRCS_config       := $(FUZZ_CONFIG_SRCS)
 FUZZ_SRCS_config_tp    := $(FUZZ_CONFIG_SRCS) core/oc_api.c core/wire.c core/result.c
 FUZZ_SRCS_tap          := core/text.c core/redact.c core/util.c
