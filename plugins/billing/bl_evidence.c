@@ -9,6 +9,7 @@
  * failing until an operator deletes it (acknowledges the purge).
  */
 #include "billing.h"
+#include "bl_sql.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -16,20 +17,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static const char BL_ORPHANS_SQL[] =
-    "SELECT p.id AS payment_id, p.amount, p.approved_at FROM payments p\n"
-    "WHERE p.status = 'approved' AND p.checkout_id IS NULL\n"
-    "  AND p.approved_at < now() - make_interval(secs => :grace)\n"
-    "ORDER BY p.approved_at, p.id";
-
-static const char BL_EVIDENCE_SQL[] =
-    "SELECT 'payments' AS table_name, (SELECT count(*) FROM payments) AS row_count,\n"
-    "  (SELECT EXTRACT(EPOCH FROM now() - min(created_at))::float8 FROM payments) AS oldest_age_s\n"
-    "UNION ALL SELECT 'checkout_sessions', (SELECT count(*) FROM checkout_sessions),\n"
-    "  (SELECT EXTRACT(EPOCH FROM now() - min(created_at))::float8 FROM checkout_sessions)\n"
-    "UNION ALL SELECT 'webhook_events', (SELECT count(*) FROM webhook_events),\n"
-    "  (SELECT EXTRACT(EPOCH FROM now() - min(received_at))::float8 FROM webhook_events)";
 
 void bl_check_orphans(bl_ctx *x)
 {

@@ -9,6 +9,7 @@
  * mp_<payment id> puts its status beside the database's.
  */
 #include "billing.h"
+#include "bl_sql.h"
 #include "../common/http.h"
 #include "../common/json.h"
 
@@ -16,35 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char BL_STUCK_SQL[] =
-    "SELECT c.id AS checkout_id, p.id AS payment_id, c.status AS checkout_status, c.plan AS checkout_plan,\n"
-    "       u.plan AS user_plan, u.plan_expires_at, p.approved_at,\n"
-    "       CASE WHEN c.status <> 'paid' THEN 'checkout not paid' ELSE 'plan not applied' END AS reason\n"
-    "FROM payments p\n"
-    /* LATERAL ... OFFSET 0: one key lookup per payment in the window, so the
-     * cost follows the payments examined, never the size of the other
-     * tables (a plain join lets the planner hash a whole table). */
-    "CROSS JOIN LATERAL (SELECT * FROM checkout_sessions c WHERE c.id = p.checkout_id OFFSET 0) c\n"
-    "CROSS JOIN LATERAL (SELECT * FROM users u WHERE u.id = c.user_id OFFSET 0) u\n"
-    "WHERE p.status = 'approved'\n"
-    "  AND p.approved_at < now() - make_interval(secs => :grace)\n"
-    "  AND p.approved_at >= now() - make_interval(secs => :window)\n"
-    "  AND (c.status <> 'paid' OR u.plan IS DISTINCT FROM c.plan\n"
-    "       OR u.plan_expires_at IS NULL OR u.plan_expires_at < p.approved_at)\n"
-    "ORDER BY p.approved_at, p.id";
-
-static const char BL_SNAPSHOT_SQL[] =
-    "SELECT replace(json_build_object(\n"
-    "  'checkout', (SELECT row_to_json(c) FROM checkout_sessions c WHERE c.id = :checkout_id),\n"
-    "  'user', (SELECT row_to_json(u) FROM users u JOIN checkout_sessions c ON c.user_id = u.id\n"
-    "           WHERE c.id = :checkout_id),\n"
-    "  'payments', (SELECT coalesce(json_agg(p ORDER BY p.created_at, p.id), '[]')\n"
-    "               FROM payments p WHERE p.checkout_id = :checkout_id),\n"
-    "  'webhook_events', (SELECT coalesce(json_agg(e ORDER BY e.received_at, e.id), '[]')\n"
-    "                     FROM webhook_events e WHERE e.data_id IN\n"
-    "                       (SELECT p.id::text FROM payments p WHERE p.checkout_id = :checkout_id))\n"
-    ")::text, E'\\n ', '') AS snapshot"; /* json_agg puts a newline between elements */
 
 /* "chk_01JQ8" -> "checkout_chk_01jq8": diag keys are lower_snake. */
 static void bl_key(const char *prefix, const char *id, char *out, size_t n)

@@ -9,6 +9,7 @@
  */
 #include "mw.h"
 #include "../common/pg.h"
+#include "mw_sql.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,16 +33,6 @@ static const oc_option mw_options[] = {
      "query.NAME = SELECT ...: replace query delivery, recent or newest (see the README)"},
     {NULL, 0, NULL, 0, NULL},
 };
-
-static const char MW_DELIVERY_SQL[] =
-    "SELECT count(*) AS total, count(*) FILTER (WHERE http_status BETWEEN 200 AND 299) AS ok_2xx\n"
-    "FROM webhook_events WHERE received_at >= now() - make_interval(secs => :window)";
-static const char MW_RECENT_SQL[] =
-    "SELECT data_id, request_id, http_status, received_at, error FROM webhook_events\n"
-    "WHERE action = 'payment.updated' ORDER BY received_at DESC LIMIT :recent";
-static const char MW_NEWEST_SQL[] =
-    "SELECT received_at, EXTRACT(EPOCH FROM now() - received_at)::float8 AS age_s\n"
-    "FROM webhook_events ORDER BY received_at DESC LIMIT 1";
 
 static const char *const mw_query_names[] = {"delivery", "recent", "newest", NULL};
 
