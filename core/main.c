@@ -22,6 +22,7 @@
 #include "report.h"
 #include "run.h"
 #include "stop.h"
+#include "zygote.h"
 #include "suggest.h"
 #include "tap.h"
 #include "units.h"
@@ -536,6 +537,8 @@ static const cmd_entry *pick_command(const cli *o)
 
 int main(int argc, char **argv)
 {
+    if (argc == 5 && strcmp(argv[1], ZYGOTE_ARG) == 0) /* a plugin's zygote (zygote.h) */
+        zygote_main(argv[2], argv[3], argv[4]);
     stop_block(1); /* until `run` has its handlers; released below otherwise */
     ensure_std_fds();
     signal(SIGPIPE, SIG_IGN);

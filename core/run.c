@@ -178,7 +178,7 @@ static void start_attempt(cfg *c, job *j)
         finish_without_running(j, k, RES_FAIL, xasprintf("cannot start the check: pipe: %s", strerror(errno)));
         return;
     }
-    int sent = zygote_spawn(j->z, j->idx, j->deadline_ms, res_w, out_w);
+    int sent = zygote_spawn(j->z, j->idx, k->name, j->res, j->deadline_ms, res_w, out_w);
     close(res_w); /* the zygote has its own copies now */
     close(out_w);
     if (sent != 0) {
@@ -317,7 +317,7 @@ static void start_zygotes(const plan *pl, job *jobs, zygotes *zs)
         while (z < zs->n && zs->v[z].plugin != k->plugin)
             z++;
         if (z == zs->n)
-            zygote_start(&zs->v[zs->n++], (plug *)k->plugin, pl);
+            zygote_start(&zs->v[zs->n++], (plug *)k->plugin);
         jobs[i].z = &zs->v[z];
         if (t0 + k->timeout_ms > until[z])
             until[z] = t0 + k->timeout_ms;
@@ -388,13 +388,39 @@ void run_results_free(check_result *results, size_t n)
     free(results);
 }
 
+/* The jobs running or waiting to retry, in no order: each event of the
+ * loop looks at these, not at every check of the run, so a run of 10,000
+ * checks costs per check what a run of 1,000 does. */
+typedef struct active {
+    size_t *v;
+    size_t n;
+} active;
+
+static void active_add(active *a, size_t i)
+{
+    for (size_t k = 0; k < a->n; k++)
+        if (a->v[k] == i)
+            return;
+    a->v[a->n++] = i;
+}
+
+/* Drops the jobs that are done (swap with the last). */
+static void active_prune(active *a, const job *jobs)
+{
+    for (size_t k = 0; k < a->n;)
+        if (jobs[a->v[k]].state == JOB_DONE)
+            a->v[k] = a->v[--a->n];
+        else
+            k++;
+}
+
 /* Names of the running checks, for the progress line. */
-static char *running_names(cfg *c, job *jobs, size_t n)
+static char *running_names(cfg *c, const job *jobs, const active *a)
 {
     strbuf b = {0};
-    for (size_t i = 0; i < n && b.len < 200; i++)
-        if (jobs[i].state == JOB_RUNNING)
-            sb_printf(&b, "%s%s", b.len ? ", " : "", c->checks[jobs[i].check].name);
+    for (size_t k = 0; k < a->n && b.len < 200; k++)
+        if (jobs[a->v[k]].state == JOB_RUNNING)
+            sb_printf(&b, "%s%s", b.len ? ", " : "", c->checks[jobs[a->v[k]].check].name);
     return sb_steal(&b);
 }
 
@@ -426,23 +452,35 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
     o->writer->begin(o, nsel);
 
     size_t next_out = 0, running = 0;
-    struct pollfd *pfd = xcalloc(2 * nsel + zs.n + 1, sizeof *pfd);
-    job **pjob = xcalloc(2 * nsel + zs.n + 1, sizeof *pjob);
+    size_t first_wait = 0; /* no job before it is still waiting to start */
+    active act = {xcalloc(nsel + 1, sizeof *act.v), 0}; /* running + waiting to retry */
+    struct pollfd *pfd = xcalloc(2 * (size_t)max_jobs + zs.n + 1, sizeof *pfd);
+    job **pjob = xcalloc(2 * (size_t)max_jobs + zs.n + 1, sizeof *pjob);
     while (next_out < nsel && !stop_signal()) {
         long long now = now_ms();
-        /* start what can start, in selection order */
-        for (size_t i = 0; i < nsel && running < (size_t)max_jobs; i++) {
+        /* start what can start, in selection order: retries that are due,
+         * then waiting checks from the first one still waiting */
+        for (size_t k = 0; k < act.n && running < (size_t)max_jobs; k++) {
+            job *j = &jobs[act.v[k]];
+            if (j->state != JOB_RETRY || j->retry_at_ms > now)
+                continue;
+            start_attempt(c, j);
+            running += j->state == JOB_RUNNING;
+        }
+        while (first_wait < nsel && jobs[first_wait].state != JOB_WAIT)
+            first_wait++;
+        for (size_t i = first_wait; i < nsel && running < (size_t)max_jobs; i++) {
             job *j = &jobs[i];
             int ready = 0;
-            if (j->state == JOB_WAIT && !needs_state(c, jobs, job_of, j, &ready) && ready)
-                start_attempt(c, j);
-            else if (j->state == JOB_RETRY && j->retry_at_ms <= now)
-                start_attempt(c, j);
-            else
+            if (j->state != JOB_WAIT || needs_state(c, jobs, job_of, j, &ready) || !ready)
                 continue;
-            if (j->state == JOB_RUNNING)
+            start_attempt(c, j);
+            if (j->state == JOB_RUNNING) {
                 running++;
+                active_add(&act, i);
+            }
         }
+        active_prune(&act, jobs);
         /* write every result whose predecessors are written */
         while (next_out < nsel && jobs[next_out].state == JOB_DONE) {
             job *j = &jobs[next_out];
@@ -466,8 +504,8 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
             }
         size_t first_job_fd = np;
         long long wait = 1000;
-        for (size_t i = 0; i < nsel; i++) {
-            job *j = &jobs[i];
+        for (size_t k = 0; k < act.n; k++) {
+            job *j = &jobs[act.v[k]];
             if (j->state == JOB_RETRY && j->retry_at_ms - now < wait)
                 wait = j->retry_at_ms - now;
             if (j->state != JOB_RUNNING)
@@ -487,7 +525,7 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
         if (wait < 0)
             wait = 0;
         if (o->writer->progress) {
-            char *names = running_names(c, jobs, nsel);
+            char *names = running_names(c, jobs, &act);
             o->writer->progress(o, next_out, nsel, names, now_s() - t0);
             free(names);
             if (wait > 100)
@@ -498,6 +536,7 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
             perror("opscheck: poll");
             kill_all(jobs, nsel, &zs);
             free(zs.v);
+            free(act.v);
             free(pfd);
             free(pjob);
             free(jobs);
@@ -520,8 +559,8 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
                 read_fd(&j->out_fd, j, 0);
         }
         now = now_ms();
-        for (size_t i = 0; i < nsel; i++) {
-            job *j = &jobs[i];
+        for (size_t k = 0; k < act.n; k++) {
+            job *j = &jobs[act.v[k]];
             if (j->state != JOB_RUNNING)
                 continue;
             if (!j->reaped && now >= j->deadline_ms && !j->timed_out) {
@@ -577,6 +616,7 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
         wire_reader_clear(&jobs[i].wr);
         sb_clear(&jobs[i].out);
     }
+    free(act.v);
     free(pfd);
     free(pjob);
     free(jobs);

@@ -14,8 +14,8 @@
 
 #define CHILD_RES_FD 3
 
-void child_run(const cfg_check *k, const cfg_resolved *res, long long deadline_ms,
-                       int res_w, int out_w)
+void child_run(const char *name, const oc_plugin *desc, const cfg_resolved *res, long long deadline_ms,
+               int res_w, int out_w)
 {
     setpgid(0, 0);
     struct sigaction sa = {.sa_handler = SIG_DFL};
@@ -41,14 +41,14 @@ void child_run(const cfg_check *k, const cfg_resolved *res, long long deadline_m
     fcntl(CHILD_RES_FD, F_SETFD, FD_CLOEXEC);
 
     oc_check ctx = {
-        .name = k->name,
-        .desc = k->plugin->desc,
+        .name = name,
+        .desc = desc,
         .res = res,
         .deadline_ms = deadline_ms,
         .fd = CHILD_RES_FD,
         .thread = pthread_self(),
     };
-    k->plugin->desc->run(&ctx);
+    desc->run(&ctx);
     oc_run_returned(&ctx);
     _exit(0);
 }

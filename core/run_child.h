@@ -17,8 +17,8 @@
 int child_pipes(int *res_r, int *res_w, int *out_r, int *out_w);
 
 /* In the forked child: lay out fds 0-3 from RES_W and OUT_W, reset the
- * signals, run the plugin's run() for check K with values RES; never returns. */
-void child_run(const cfg_check *k, const cfg_resolved *res, long long deadline_ms, int res_w, int out_w)
-    __attribute__((noreturn));
+ * signals, run DESC's run() for check NAME with values RES; never returns. */
+void child_run(const char *name, const oc_plugin *desc, const cfg_resolved *res, long long deadline_ms,
+               int res_w, int out_w) __attribute__((noreturn));
 
 #endif

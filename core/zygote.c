@@ -3,18 +3,20 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "probe.h"
 #include "reap.h"
 #include "run_child.h"
 
@@ -76,20 +78,56 @@ static void send_failed(int sock, const char *why)
     send_msg(sock, &m);
 }
 
-/* One request: receive the two pipe ends and fork the attempt. */
-static void serve_spawn(int sock, const plan *pl, const zmsg *req, int res_w, int out_w)
+/* The check's name and values from the memfd the main process wrote them
+ * to (check_blob()): "name\0" then "key\0value\0" pairs.  In the attempt's
+ * own process: it exits when the description is unreadable. */
+static void read_blob(int fd, char **name, cfg_resolved *res)
 {
-    const cfg_check *k = &pl->c->checks[pl->sel[req->job]];
+    struct stat st;
+    if (fstat(fd, &st) != 0 || st.st_size <= 0)
+        _exit(5);
+    char *b = xmalloc((size_t)st.st_size + 1);
+    if (pread(fd, b, (size_t)st.st_size, 0) != st.st_size)
+        _exit(5);
+    b[st.st_size] = '\0';
+    close(fd);
+    const char *p = b, *end = b + st.st_size;
+    *name = (char *)p;
+    p += strlen(p) + 1;
+    memset(res, 0, sizeof *res);
+    size_t cap = 0;
+    while (p < end) {
+        const char *key = p;
+        p += strlen(p) + 1;
+        if (p >= end)
+            break;
+        const char *val = p;
+        p += strlen(p) + 1;
+        if (res->nopts == cap) {
+            cap = cap ? 2 * cap : 8;
+            res->opts = xrealloc(res->opts, cap * sizeof *res->opts);
+        }
+        res->opts[res->nopts++] = (cfg_opt){.key = key, .value = (char *)val};
+    }
+}
+
+/* One request: fork the attempt with its pipe ends and its description. */
+static void serve_spawn(int sock, const oc_plugin *desc, const zmsg *req, int res_w, int out_w, int blob)
+{
     pid_t pid = fork();
     if (pid == 0) {
         close(sock);
         close(sigchld_pipe[0]);
         close(sigchld_pipe[1]);
-        child_run(k, &pl->res[req->job], req->deadline_ms, res_w, out_w);
+        char *name;
+        cfg_resolved res;
+        read_blob(blob, &name, &res);
+        child_run(name, desc, &res, req->deadline_ms, res_w, out_w);
     }
     zmsg m = {.type = ZM_SPAWNED, .job = req->job, .pid = pid < 0 ? 0 : pid, .status = pid < 0 ? errno : 0};
     close(res_w);
     close(out_w);
+    close(blob);
     if (pid > 0) {
         setpgid(pid, pid); /* also here: no window where the group does not exist */
         att = xrealloc(att, (natt + 1) * sizeof *att);
@@ -139,11 +177,11 @@ static void shut_down(plug *p)
     _exit(0);
 }
 
-static void zygote_main(plug *p, const plan *pl, int sock, pid_t parent)
+int zygote_main(const char *fd_arg, const char *path, const char *name)
 {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent)
-        _exit(0);
+    int sock = atoi(fd_arg);
+    plug self = {.name = (char *)name, .path = (char *)path};
+    plug *p = &self;
     setpgid(0, 0);
     reap_become_subreaper();
     struct sigaction dfl = {.sa_handler = SIG_DFL};
@@ -160,10 +198,7 @@ static void zygote_main(plug *p, const plan *pl, int sock, pid_t parent)
         dup2(nul, 1);
         dup2(nul, 2);
     }
-    int fd = fcntl(sock, F_DUPFD_CLOEXEC, 3);
-    close_range(3, (unsigned)fd - 1, 0);
-    close_range((unsigned)fd + 1, ~0U, 0);
-    sock = fd;
+    fcntl(sock, F_SETFD, FD_CLOEXEC);
     if (pipe2(sigchld_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
         _exit(3);
     struct sigaction sa = {.sa_handler = on_sigchld, .sa_flags = SA_RESTART | SA_NOCLDSTOP};
@@ -177,7 +212,6 @@ static void zygote_main(plug *p, const plan *pl, int sock, pid_t parent)
         send_failed(sock, err);
         _exit(0);
     }
-    probe_descriptor_free((oc_plugin *)p->desc); /* our copy of the main process's: replaced */
     p->desc = real;
     if (plug_init(p) != 0) {
         char *why = plug_init_failure(p);
@@ -200,7 +234,7 @@ static void zygote_main(plug *p, const plan *pl, int sock, pid_t parent)
         if (!pf[0].revents)
             continue;
         zmsg req;
-        char ctl[CMSG_SPACE(2 * sizeof(int))];
+        char ctl[CMSG_SPACE(3 * sizeof(int))];
         struct iovec iov = {.iov_base = &req, .iov_len = sizeof req};
         struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl};
         ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
@@ -209,18 +243,18 @@ static void zygote_main(plug *p, const plan *pl, int sock, pid_t parent)
         if (n <= 0)
             shut_down(p);
         struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-        if (n != (ssize_t)sizeof req || req.type != ZM_SPAWN || req.job >= pl->n || !cm ||
-            cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(2 * sizeof(int)))
+        if (n != (ssize_t)sizeof req || req.type != ZM_SPAWN || !cm || cm->cmsg_type != SCM_RIGHTS ||
+            cm->cmsg_len != CMSG_LEN(3 * sizeof(int)))
             shut_down(p); /* not our main process speaking: stop */
-        int fds[2];
+        int fds[3];
         memcpy(fds, CMSG_DATA(cm), sizeof fds);
-        serve_spawn(sock, pl, &req, fds[0], fds[1]);
+        serve_spawn(sock, real, &req, fds[0], fds[1], fds[2]);
     }
 }
 
 /* ---- the main process's side ------------------------------------------ */
 
-void zygote_start(zygote *z, plug *p, const plan *pl)
+void zygote_start(zygote *z, plug *p)
 {
     memset(z, 0, sizeof *z);
     z->plugin = p;
@@ -232,6 +266,16 @@ void zygote_start(zygote *z, plug *p, const plan *pl)
         return;
     }
     pid_t parent = getpid();
+    char self[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (len <= 0) {
+        z->ready = -1;
+        z->why = xasprintf("plugin %s: cannot start its process: /proc/self/exe: %s", p->name, strerror(errno));
+        close(sv[0]);
+        close(sv[1]);
+        return;
+    }
+    self[len] = '\0';
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
@@ -243,9 +287,21 @@ void zygote_start(zygote *z, plug *p, const plan *pl)
         return;
     }
     if (pid == 0) {
-        close(sv[0]);
-        zygote_main(p, pl, sv[1], parent);
-        _exit(0);
+        /* a fresh program, not a copy of this one: every attempt it forks
+         * copies its few pages, not the config, plan and results here */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(0);
+        int fd = sv[1] == ZYGOTE_FD ? ZYGOTE_FD : dup2(sv[1], ZYGOTE_FD);
+        if (fd != ZYGOTE_FD)
+            _exit(3);
+        fcntl(ZYGOTE_FD, F_SETFD, 0);
+        close_range(ZYGOTE_FD + 1, ~0U, 0);
+        char fdarg[16];
+        snprintf(fdarg, sizeof fdarg, "%d", ZYGOTE_FD);
+        char *argv[] = {(char *)"opscheck", (char *)ZYGOTE_ARG, fdarg, p->path, p->name, NULL};
+        execv(self, argv);
+        _exit(127);
     }
     close(sv[1]);
     fcntl(sv[0], F_SETFL, O_NONBLOCK);
@@ -305,26 +361,62 @@ void zygote_read_ready(zygote *z)
     lost(z, "while loading or in init");
 }
 
-int zygote_spawn(zygote *z, size_t job, long long deadline_ms, int res_w, int out_w)
+/* The check's name and values, for its attempt (read_blob()), in a memfd:
+ * any size, one write, no parsing in the zygote itself.  -1 on failure. */
+static int check_blob(const char *name, const cfg_resolved *res)
+{
+    int fd = memfd_create("opscheck-check", MFD_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    strbuf b = {0};
+    sb_add(&b, name, strlen(name) + 1);
+    for (size_t i = 0; i < res->nopts; i++) {
+        sb_add(&b, res->opts[i].key, strlen(res->opts[i].key) + 1);
+        sb_add(&b, res->opts[i].value, strlen(res->opts[i].value) + 1);
+    }
+    for (size_t off = 0; off < b.len;) {
+        ssize_t n = write(fd, b.s + off, b.len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            close(fd);
+            sb_clear(&b);
+            return -1;
+        }
+        off += (size_t)n;
+    }
+    sb_clear(&b);
+    return fd;
+}
+
+int zygote_spawn(zygote *z, size_t job, const char *name, const cfg_resolved *res, long long deadline_ms,
+                 int res_w, int out_w)
 {
     if (z->ready != 1 || z->fd < 0)
         return -1;
+    int blob = check_blob(name, res);
+    if (blob < 0) {
+        free(z->why);
+        z->why = xasprintf("plugin %s: cannot hand the check over: %s", z->plugin->name, strerror(errno));
+        return -2;
+    }
     zmsg req = {.type = ZM_SPAWN, .job = job, .deadline_ms = deadline_ms};
-    char ctl[CMSG_SPACE(2 * sizeof(int))];
+    char ctl[CMSG_SPACE(3 * sizeof(int))];
     memset(ctl, 0, sizeof ctl);
     struct iovec iov = {.iov_base = &req, .iov_len = sizeof req};
     struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl};
     struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
     cm->cmsg_level = SOL_SOCKET;
     cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(2 * sizeof(int));
-    int fds[2] = {res_w, out_w};
+    cm->cmsg_len = CMSG_LEN(3 * sizeof(int));
+    int fds[3] = {res_w, out_w, blob};
     memcpy(CMSG_DATA(cm), fds, sizeof fds);
     ssize_t n;
     /* the socket is non-blocking for reads; a request is small and the
      * zygote reads them at once, so a full buffer means it is stuck */
     while ((n = sendmsg(z->fd, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
         ;
+    close(blob);
     if (n != (ssize_t)sizeof req) {
         lost(z, "while the checks ran");
         return -1;

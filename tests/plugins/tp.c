@@ -196,9 +196,21 @@ static void run(oc_check *c)
             fclose(f);
         oc_pass(c, "runner peak rss %ld kB", kb);
     } else if (!strcmp(mode, "fds")) {
-        /* how many descriptors the runner (our parent) holds right now */
-        char path[64];
-        snprintf(path, sizeof path, "/proc/%d/fd", (int)getppid());
+        /* how many descriptors the runner holds right now: our parent is
+         * the plugin's zygote, the runner is its parent */
+        char path[64], stat[512] = "";
+        int runner = 0;
+        snprintf(path, sizeof path, "/proc/%d/stat", (int)getppid());
+        FILE *sf = fopen(path, "r");
+        if (sf) {
+            if (!fgets(stat, sizeof stat, sf))
+                stat[0] = '\0';
+            fclose(sf);
+        }
+        const char *rp = strrchr(stat, ')');
+        if (!rp || sscanf(rp + 1, " %*c %d", &runner) != 1)
+            runner = (int)getppid();
+        snprintf(path, sizeof path, "/proc/%d/fd", runner);
         DIR *d = opendir(path);
         int n = 0;
         for (struct dirent *e; d && (e = readdir(d));)
