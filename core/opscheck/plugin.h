@@ -6,7 +6,10 @@
  * (use OC_PLUGIN(desc) to define it).  The core checks the descriptor's ABI
  * number and size, checks every INI option against the plugin's option table
  * before anything runs, then calls run() once per check, in a forked child
- * process of its own, with a deadline.  A plugin reports only through the
+ * process of its own, with a deadline.  The opscheck main process never runs
+ * plugin code: the descriptor is read in a short-lived child (constructors
+ * run there too), and the checks are forked from the plugin's zygote, a
+ * process of its own that loads the plugin and calls init once.  A plugin reports only through the
  * oc_* functions below; it never writes to stdout (stdout is /dev/null in
  * the child; stderr is captured, bounded, and shown as a diagnostic).
  *
@@ -106,11 +109,14 @@ typedef struct oc_plugin {
     const char *name;          /* must equal the file name without ".so" */
     const char *summary;       /* one line */
     const oc_option *options;  /* terminated by an entry whose key is NULL */
-    /* Optional: called once in the parent before the first check of this
-     * plugin is forked; return 0, or non-zero to fail its checks.  init must
-     * not open files, sockets or threads: children are forked after it. */
+    /* Optional: called once in the plugin's zygote before the first check of
+     * this plugin is forked from it (the place for expensive library set-up,
+     * such as curl_global_init); return 0, or non-zero to fail its checks.
+     * init must not open files, sockets or threads: every check's process is
+     * forked after it and would share them.  A crash, exit or hang here fails
+     * this plugin's checks only. */
     int (*init)(void);
-    void (*fini)(void);        /* optional: called once at exit */
+    void (*fini)(void);        /* optional: called once in the zygote when the run ends */
     /* Run one check.  Report with oc_pass/oc_fail/oc_warn/oc_skip; a run that
      * reports nothing is a failure ("no result"). */
     void (*run)(oc_check *c);

@@ -3,6 +3,7 @@
  * helpers every billing assertion uses.  Owner: issue 5.
  */
 #include "billing.h"
+#include "../common/http.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,6 +135,7 @@ static const oc_plugin bl_plugin = {
     .size = sizeof(oc_plugin),
     .name = "billing",
     .summary = "Mercado Pago billing in PostgreSQL: stuck checkouts, orphan payments, evidence kept (runbook 5, 6)",
+    .init = http_init, /* libcurl and OpenSSL set up once, in the zygote */
     .options = bl_options,
     .run = bl_run,
 };

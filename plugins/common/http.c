@@ -123,13 +123,15 @@ static int http_host_is_invalid(const char *url)
     return bad;
 }
 
-static void http_global_init(void)
+int http_init(void)
 {
     static int done;
     if (!done) {
-        curl_global_init(CURL_GLOBAL_DEFAULT);
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+            return -1;
         done = 1;
     }
+    return 0;
 }
 
 /* Prepare X's easy handle for REQ; RESP is zeroed.  Returns 0 or -1 with
@@ -153,7 +155,7 @@ static int http_xfer_setup(http_xfer *x, const http_request *req, http_response 
         http_seterr(resp, "cannot resolve host: names under .invalid never resolve");
         return -1;
     }
-    http_global_init();
+    http_init();
     x->easy = curl_easy_init();
     if (!x->easy) {
         resp->curl_code = CURLE_FAILED_INIT;
@@ -320,7 +322,7 @@ size_t http_do_many(const http_request *reqs, http_response *resps, size_t n, si
     http_xfer *xs = http_xrealloc(NULL, (n ? n : 1) * sizeof *xs);
     CURLM *m;
 
-    http_global_init();
+    http_init();
     m = curl_multi_init();
     if (!m) {
         fprintf(stderr, "http: curl_multi_init failed\n");

@@ -42,6 +42,12 @@ typedef struct http_response {
     char error[256];              /* one line: what went wrong ("connection refused to 127.0.0.1:1"), or "" */
 } http_response;
 
+/* libcurl's (and OpenSSL's) global set-up, once per process; 0 or -1.  The
+ * HTTP plugins name it as their init, so it runs once in the plugin's zygote
+ * and every check forked from it starts with it done (http_do() calls it too,
+ * for callers without a zygote). */
+int http_init(void);
+
 /* Perform one request.  Returns 0 when an HTTP answer was received (any
  * status), -1 otherwise with resp->error set.  Always initialises *resp. */
 int http_do(const http_request *req, http_response *resp);

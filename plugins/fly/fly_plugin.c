@@ -12,6 +12,7 @@
 #include "fly_int.h"
 
 #include "../common/json.h"
+#include "../common/http.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -116,6 +117,7 @@ static const oc_plugin fly_plugin = {
     .size = sizeof(oc_plugin),
     .name = "fly",
     .summary = "Fly.io app: machines started in the right regions with the runbook's config, no OOM kills, clean logs",
+    .init = http_init, /* libcurl and OpenSSL set up once, in the zygote */
     .options = fly_options,
     .run = fly_run,
 };

@@ -68,6 +68,7 @@ static const oc_plugin hh_plugin = {
     .size = sizeof(oc_plugin),
     .name = "http-health",
     .summary = "HTTP endpoint health: status, JSON and body rules, latency percentiles, availability, TLS",
+    .init = http_init, /* libcurl and OpenSSL set up once, in the zygote */
     .options = hh_options,
     .run = hh_run,
 };

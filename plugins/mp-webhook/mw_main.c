@@ -8,6 +8,7 @@
  * receiver recorded and answered.
  */
 #include "mw.h"
+#include "../common/http.h"
 #include "../common/pg.h"
 #include "mw_sql.h"
 
@@ -218,6 +219,7 @@ static const oc_plugin mw_plugin = {
     .size = sizeof(oc_plugin),
     .name = "mp-webhook",
     .summary = "Mercado Pago webhook: delivery from the receiver's records, signed synthetic notification (runbook 2.4)",
+    .init = http_init, /* libcurl and OpenSSL set up once, in the zygote */
     .options = mw_options,
     .run = mw_run,
 };

@@ -233,6 +233,7 @@ static const oc_plugin secret_plugin = {
     .size = sizeof(oc_plugin),
     .name = "secret",
     .summary = "shared secret: strong, accepted by the backend, wrong and previous ones refused, rotated in time",
+    .init = http_init, /* libcurl and OpenSSL set up once, in the zygote */
     .options = sec_options,
     .run = sec_run,
 };
