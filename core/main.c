@@ -278,10 +278,9 @@ static int cmd_run(cli *o)
         rc = EXIT_INTERNAL;
     run_results_free(results, pl.n);
     plan_clear(&pl);
-    fprintf(stderr, "%zu passed, %zu failed, %zu skipped", sum.passed, sum.failed, sum.skipped);
-    if (sum.warned)
-        fprintf(stderr, " (%zu with warnings)", sum.warned);
-    fprintf(stderr, " in %.2fs%s\n", sum.seconds, sum.interrupted ? " (interrupted)" : "");
+    /* the same five counts as the TAP plan, JSON, JUnit and Prometheus */
+    fprintf(stderr, "%zu passed, %zu warned, %zu failed, %zu errored, %zu skipped in %.2fs%s\n", sum.passed,
+            sum.warned, sum.failed, sum.errored, sum.skipped, sum.seconds, sum.interrupted ? " (interrupted)" : "");
 out:
     cfg_free(c);
     plug_reg_release(&reg);

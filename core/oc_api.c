@@ -243,6 +243,7 @@ ASSERT_FN(oc_pass, "pass")
 ASSERT_FN(oc_fail, "fail")
 ASSERT_FN(oc_warn, "warn")
 ASSERT_FN(oc_skip, "skip")
+ASSERT_FN(oc_error, "error")
 
 void oc_expect(oc_check *c, const char *expected, const char *seen)
 {

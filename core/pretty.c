@@ -16,6 +16,7 @@ static const char *color_of(res_status s)
     case RES_WARN: return "\033[33m";
     case RES_SKIP: return "\033[36m";
     case RES_FAIL: return "\033[1;31m";
+    case RES_ERROR: return "\033[1;35m";
     }
     return "";
 }
@@ -27,6 +28,7 @@ static const char *label_of(res_status s)
     case RES_WARN: return "WARN";
     case RES_SKIP: return "SKIP";
     case RES_FAIL: return "FAIL";
+    case RES_ERROR: return "ERROR";
     }
     return "????";
 }
@@ -74,7 +76,7 @@ static void pretty_check(const run_opts *o, size_t num, const cfg_check *k, cons
     else
         printf("  %s%s%s  %-28s %6.2fs\n", on, label_of(r->status), off, name, r->duration_ms / 1000.0);
     free(name);
-    int details = r->status == RES_FAIL || r->status == RES_WARN || o->verbose;
+    int details = RES_BAD(r->status) || r->status == RES_WARN || o->verbose;
     if (!details) {
         fflush(stdout);
         return;
@@ -112,7 +114,7 @@ static void pretty_check(const run_opts *o, size_t num, const cfg_check *k, cons
         detail("attempts", m);
         free(m);
     }
-    if (r->hint && r->status != RES_PASS) {
+    if (r->hint && r->status != RES_PASS && r->status != RES_ERROR) {
         if (o->color)
             printf("        \033[1mhint:\033[0m ");
         else

@@ -56,7 +56,7 @@ static cJSON *check_json(const report_run *r, size_t i)
         free(s);
     }
     add_str(o, "status", res_status_name(res->status));
-    cJSON_AddBoolToObject(o, "ok", res->status != RES_FAIL);
+    cJSON_AddBoolToObject(o, "ok", !RES_BAD(res->status));
     add_str(o, "message", res->message);
     cJSON_AddNumberToObject(o, "duration_seconds", (double)res->duration_ms / 1000.0);
     cJSON *att = cJSON_AddArrayToObject(o, "attempts");
@@ -113,7 +113,7 @@ int report_json(const report_run *r, const char *path, char **err)
     cJSON_AddNumberToObject(root, "started_unix", (double)r->started);
     cJSON_AddNumberToObject(root, "duration_seconds", r->sum ? r->sum->seconds : 0);
     cJSON_AddNumberToObject(root, "interrupted_by_signal", r->sum ? r->sum->interrupted : 0);
-    size_t cnt[4] = {0};
+    size_t cnt[RES_NSTATUS] = {0};
     for (size_t i = 0; i < r->n; i++)
         cnt[r->results[i].status]++;
     cJSON *s = cJSON_AddObjectToObject(root, "summary");
@@ -122,7 +122,8 @@ int report_json(const report_run *r, const char *path, char **err)
     cJSON_AddNumberToObject(s, "warned", (double)cnt[RES_WARN]);
     cJSON_AddNumberToObject(s, "skipped", (double)cnt[RES_SKIP]);
     cJSON_AddNumberToObject(s, "failed", (double)cnt[RES_FAIL]);
-    cJSON_AddBoolToObject(s, "ok", cnt[RES_FAIL] == 0 && !(r->sum && r->sum->interrupted));
+    cJSON_AddNumberToObject(s, "errored", (double)cnt[RES_ERROR]);
+    cJSON_AddBoolToObject(s, "ok", cnt[RES_FAIL] == 0 && cnt[RES_ERROR] == 0 && !(r->sum && r->sum->interrupted));
     cJSON *checks = cJSON_AddArrayToObject(root, "checks");
     for (size_t i = 0; i < r->n; i++)
         cJSON_AddItemToArray(checks, check_json(r, i));

@@ -124,7 +124,7 @@ static char *details(const cfg_check *k, const check_result *res)
         yaml_line(&y, "    ", "unit", res->metrics[i].unit);
     }
     sv_clear(&seen);
-    if (res->hint && res->status != RES_PASS)
+    if (res->hint && res->status != RES_PASS && res->status != RES_ERROR)
         yaml_line(&y, "", "hint", res->hint);
     return sb_steal(&y);
 }
@@ -153,12 +153,13 @@ static void testcase(strbuf *b, const report_run *r, size_t i)
         sb_puts(b, "/>\n");
     } else if (res->status != RES_PASS) {
         char *d = details(k, res);
-        if (res->status == RES_FAIL) {
-            sb_puts(b, "      <failure");
+        if (RES_BAD(res->status)) { /* <error>: the check could not reach a verdict */
+            const char *el = res->status == RES_FAIL ? "failure" : "error";
+            sb_printf(b, "      <%s", el);
             attr(b, "message", msg);
-            sb_puts(b, " type=\"fail\">");
+            sb_printf(b, " type=\"%s\">", res_status_name(res->status));
             xml_put(b, d, 0);
-            sb_puts(b, "</failure>\n");
+            sb_printf(b, "</%s>\n", el);
         } else { /* a warning passes: its facts go where a passing test's output goes */
             sb_puts(b, "      <system-out>");
             xml_put(b, d, 0);
@@ -178,9 +179,10 @@ static void testcase(strbuf *b, const report_run *r, size_t i)
 
 int report_junit(const report_run *r, const char *path, char **err)
 {
-    size_t failures = 0, skipped = 0;
+    size_t failures = 0, errors = 0, skipped = 0;
     for (size_t i = 0; i < r->n; i++) {
         failures += r->results[i].status == RES_FAIL;
+        errors += r->results[i].status == RES_ERROR;
         skipped += r->results[i].status == RES_SKIP;
     }
     double secs = r->sum ? r->sum->seconds : 0;
@@ -190,11 +192,11 @@ int report_junit(const report_run *r, const char *path, char **err)
     char *host = report_hostname();
     strbuf b = {0};
     sb_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"opscheck\"");
-    sb_printf(&b, " tests=\"%zu\" failures=\"%zu\" errors=\"0\" time=\"%.3f\">\n", r->n, failures, secs);
+    sb_printf(&b, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n", r->n, failures, errors, secs);
     sb_puts(&b, "  <testsuite");
     attr(&b, "name", suite);
-    sb_printf(&b, " tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"%.3f\" timestamp=\"%s\"",
-              r->n, failures, skipped, secs, ts);
+    sb_printf(&b, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\" timestamp=\"%s\"",
+              r->n, failures, errors, skipped, secs, ts);
     attr(&b, "hostname", host);
     sb_puts(&b, ">\n    <properties>\n      <property name=\"checklist\"");
     attr(&b, "value", r->checklist ? r->checklist : "");

@@ -172,14 +172,14 @@ static void check_samples(famset *fs, const report_run *r, size_t i, const char 
     label(&l, "checklist", checklist);
     label(&l, "plugin", report_plugin(r, i));
     put(fs, "opscheck_check_success",
-        "1 when the check did not fail (passed, warned or was skipped), 0 when it failed.", l.s,
-        res->status != RES_FAIL);
-    static const res_status all[] = {RES_PASS, RES_WARN, RES_SKIP, RES_FAIL};
-    for (size_t s = 0; s < 4; s++) {
+        "1 when the check passed, warned or was skipped, 0 when it failed or could not be checked (error).", l.s,
+        !RES_BAD(res->status));
+    static const res_status all[] = {RES_PASS, RES_WARN, RES_SKIP, RES_FAIL, RES_ERROR};
+    for (size_t s = 0; s < RES_NSTATUS; s++) {
         strbuf ls = {0};
         sb_puts(&ls, l.s);
         label(&ls, "status", res_status_name(all[s]));
-        put(fs, "opscheck_check_status", "1 for the outcome the check had (pass, warn, skip, fail), 0 for the others.",
+        put(fs, "opscheck_check_status", "1 for the outcome the check had (pass, warn, skip, fail, error), 0 for the others.",
             ls.s, res->status == all[s]);
         sb_clear(&ls);
     }
@@ -228,11 +228,11 @@ char *report_prom_text(const report_run *r)
     put(&fs, "opscheck_run_timestamp_seconds", "When the run started, in seconds since the epoch.", rl.s,
         (double)r->started);
     put(&fs, "opscheck_run_duration_seconds", "How long the whole run took.", rl.s, r->sum ? r->sum->seconds : 0);
-    size_t cnt[4] = {0};
+    size_t cnt[RES_NSTATUS] = {0};
     for (size_t i = 0; i < r->n; i++)
         cnt[r->results[i].status]++;
-    static const res_status all[] = {RES_PASS, RES_WARN, RES_SKIP, RES_FAIL};
-    for (size_t s = 0; s < 4; s++) {
+    static const res_status all[] = {RES_PASS, RES_WARN, RES_SKIP, RES_FAIL, RES_ERROR};
+    for (size_t s = 0; s < RES_NSTATUS; s++) {
         strbuf ls = {0};
         sb_puts(&ls, rl.s);
         label(&ls, "status", res_status_name(all[s]));

@@ -34,23 +34,26 @@ void result_clear(check_result *r)
     memset(r, 0, sizeof *r);
 }
 
-/* Worst status wins (fail > warn > pass); all-skip is a skip.  The message
- * is the first assertion of the winning status. */
+/* How bad a status is, for "the worst wins". */
+static int rank(res_status s)
+{
+    static const int r[RES_NSTATUS] = {[RES_SKIP] = 0, [RES_PASS] = 1, [RES_WARN] = 2, [RES_FAIL] = 3, [RES_ERROR] = 4};
+    return r[s];
+}
+
+/* The worst status wins (error > fail > warn > pass > skip), counting the
+ * assertions the record limit dropped: 1,000 passes and then a failure are
+ * a failure.  The message is the first kept assertion of the winning status,
+ * or says how many were dropped. */
 void result_summarise(check_result *r)
 {
     res_status worst = RES_SKIP;
-    int any_pass = 0;
-    for (size_t i = 0; i < r->nasserts; i++) {
-        res_status s = r->asserts[i].status;
-        if (s == RES_FAIL)
-            worst = RES_FAIL;
-        else if (s == RES_WARN && worst != RES_FAIL)
-            worst = RES_WARN;
-        else if (s == RES_PASS)
-            any_pass = 1;
-    }
-    if (worst == RES_SKIP && any_pass)
-        worst = RES_PASS;
+    for (size_t i = 0; i < r->nasserts; i++)
+        if (rank(r->asserts[i].status) > rank(worst))
+            worst = r->asserts[i].status;
+    for (int s = 0; s < RES_NSTATUS; s++)
+        if (r->dropped_bad[s] && rank((res_status)s) > rank(worst))
+            worst = (res_status)s;
     r->status = worst;
     free(r->message);
     r->message = NULL;
@@ -60,6 +63,10 @@ void result_summarise(check_result *r)
             break;
         }
     }
+    if (!r->message && r->asserts_dropped)
+        r->message = xasprintf("%zu %s assertion%s among the %zu past the first %zu, which were not kept",
+                               r->dropped_bad[worst], res_status_name(worst), r->dropped_bad[worst] == 1 ? "" : "s",
+                               r->asserts_dropped, r->nasserts);
 }
 
 const char *res_status_name(res_status s)
@@ -69,6 +76,7 @@ const char *res_status_name(res_status s)
     case RES_WARN: return "warn";
     case RES_SKIP: return "skip";
     case RES_FAIL: return "fail";
+    case RES_ERROR: return "error";
     }
     return "?";
 }

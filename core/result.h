@@ -8,7 +8,14 @@
 
 #include <stddef.h>
 
-typedef enum res_status { RES_PASS = 0, RES_WARN, RES_SKIP, RES_FAIL } res_status;
+/* The five outcomes.  ERROR: the check could not reach a verdict (a value
+ * it needs is missing, its plugin crashed, hung or said so with oc_error):
+ * the setup needs fixing, not the target.  FAIL: the target answered
+ * wrongly.  Both make the run exit 1. */
+typedef enum res_status { RES_PASS = 0, RES_WARN, RES_SKIP, RES_FAIL, RES_ERROR } res_status;
+#define RES_NSTATUS 5
+/* FAIL or ERROR: a `not ok`, exit code 1. */
+#define RES_BAD(s) ((s) == RES_FAIL || (s) == RES_ERROR)
 
 typedef struct res_assert {
     res_status status;
@@ -44,6 +51,8 @@ typedef struct check_result {
     char *output;            /* captured stderr, bounded (already cut) */
     size_t output_len, output_dropped;
     int truncated;           /* records dropped past the limits */
+    size_t asserts_dropped;  /* assertions past WIRE_MAX_ASSERTS: not kept, but counted */
+    size_t dropped_bad[RES_NSTATUS]; /* ... by status: a dropped failure still fails the check */
     long long duration_ms;   /* of the last attempt */
     res_attempt *attempts;   /* every attempt, in order */
     size_t nattempts;
@@ -56,7 +65,8 @@ void result_clear(check_result *r);        /* frees members, zeroes */
  * assertions, facts, metric names, captured stderr, attempts) by its
  * redact()ed copy.  Writers and reports never redact. */
 void result_publish(check_result *r, const char *hint);
-/* The check-level status and message from the assertions. */
+/* The check-level status and message from the assertions, kept and
+ * dropped: ERROR > FAIL > WARN > PASS; all skipped is a skip. */
 void result_summarise(check_result *r);
 const char *res_status_name(res_status s);
 /* HINT with every "{key}" replaced by the value of the check's first

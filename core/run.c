@@ -112,11 +112,12 @@ static void finish_attempt(cfg *c, job *j)
     j->out_dropped = 0;
     char *why = abnormal_reason(j, k);
     if (why) {
+        /* a crash, a deadline, no result: no verdict was reached */
         if (r->nasserts) { /* keep what it reported, then say how it ended */
             r->asserts = xrealloc(r->asserts, (r->nasserts + 1) * sizeof *r->asserts);
-            r->asserts[r->nasserts++] = (res_assert){RES_FAIL, xstrdup(why), NULL, NULL};
+            r->asserts[r->nasserts++] = (res_assert){RES_ERROR, xstrdup(why), NULL, NULL};
         }
-        r->status = RES_FAIL;
+        r->status = RES_ERROR;
         free(r->message);
         r->message = why;
     } else {
@@ -128,7 +129,7 @@ static void finish_attempt(cfg *c, job *j)
     j->attempts[j->nattempts++] = (res_attempt){r->status, xstrdup(r->message ? r->message : ""),
                                                 r->duration_ms};
     j->pid = 0;
-    if (r->status == RES_FAIL && (int)j->nattempts <= k->retries && !stop_signal()) {
+    if (RES_BAD(r->status) && (int)j->nattempts <= k->retries && !stop_signal()) {
         j->state = JOB_RETRY;
         j->retry_at_ms = now + k->retry_delay_ms;
         result_clear(&j->cur);
@@ -158,13 +159,13 @@ static void finish_without_running(job *j, const cfg_check *k, res_status st, ch
 static void start_attempt(cfg *c, job *j)
 {
     cfg_check *k = &c->checks[j->check];
-    if (j->res->error) {
-        finish_without_running(j, k, RES_FAIL, xstrdup(j->res->error));
+    if (j->res->error) { /* an unset ${env:}, an unreadable ${file:}, a broken plugin */
+        finish_without_running(j, k, RES_ERROR, xstrdup(j->res->error));
         return;
     }
     if (!j->z || j->z->ready != 1) {
         const char *why = j->z && j->z->why ? j->z->why : "its plugin is not running";
-        finish_without_running(j, k, RES_FAIL, xstrdup(why));
+        finish_without_running(j, k, RES_ERROR, xstrdup(why));
         return;
     }
     result_clear(&j->cur);
@@ -175,7 +176,7 @@ static void start_attempt(cfg *c, job *j)
     j->pid = 0;
     int res_w, out_w;
     if (child_pipes(&j->res_fd, &res_w, &j->out_fd, &out_w) != 0) {
-        finish_without_running(j, k, RES_FAIL, xasprintf("cannot start the check: pipe: %s", strerror(errno)));
+        finish_without_running(j, k, RES_ERROR, xasprintf("cannot start the check: pipe: %s", strerror(errno)));
         return;
     }
     int sent = zygote_spawn(j->z, j->idx, k->name, j->res, j->deadline_ms, res_w, out_w);
@@ -185,7 +186,7 @@ static void start_attempt(cfg *c, job *j)
         close(j->res_fd);
         close(j->out_fd);
         j->res_fd = j->out_fd = -1;
-        finish_without_running(j, k, RES_FAIL, xstrdup(j->z->why));
+        finish_without_running(j, k, RES_ERROR, xstrdup(j->z->why));
         return;
     }
     j->state = JOB_RUNNING;
@@ -372,9 +373,11 @@ static int needs_state(cfg *c, job *jobs, const ssize_t *job_of, job *j, int *re
             *ready = 0;
             continue;
         }
-        if (d->cur.status == RES_FAIL || d->cur.status == RES_SKIP) {
+        if (RES_BAD(d->cur.status) || d->cur.status == RES_SKIP) {
             finish_without_running(j, k, RES_SKIP, xasprintf("needs %s (%s)", k->needs.v[n],
-                                                          d->cur.status == RES_FAIL ? "failed" : "skipped"));
+                                                          d->cur.status == RES_FAIL    ? "failed"
+                                                          : d->cur.status == RES_ERROR ? "could not be checked"
+                                                                                       : "skipped"));
             return 1;
         }
     }
@@ -486,9 +489,10 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
             job *j = &jobs[next_out];
             check_result *r = &j->cur;
             o->writer->check(o, next_out + 1, &c->checks[j->check], r);
-            sum->passed += r->status == RES_PASS || r->status == RES_WARN;
+            sum->passed += r->status == RES_PASS;
             sum->warned += r->status == RES_WARN;
             sum->failed += r->status == RES_FAIL;
+            sum->errored += r->status == RES_ERROR;
             sum->skipped += r->status == RES_SKIP;
             next_out++;
         }
@@ -584,7 +588,7 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
             }
         }
     }
-    int rc = sum->failed ? 1 : 0;
+    int rc = sum->failed || sum->errored ? 1 : 0;
     if (stop_signal()) {
         kill_all(jobs, nsel, &zs);
         sum->interrupted = stop_signal();

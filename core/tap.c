@@ -165,7 +165,7 @@ static void check_yaml(strbuf *b, const cfg_check *k, const check_result *r, int
         }
         free(red);
     }
-    if (r->hint && r->status != RES_PASS)
+    if (r->hint && r->status != RES_PASS && r->status != RES_ERROR) /* an error's message says what to fix */
         yaml_kv(b, ind, "hint", r->hint, &seen);
     sb_puts(b, "  ...\n");
     sv_clear(&seen);
@@ -189,15 +189,15 @@ static void tap_check(const run_opts *o, size_t num, const cfg_check *k, const c
         sb_printf(&b, "\n    1..%zu\n", r->nasserts);
         for (size_t i = 0; i < r->nasserts; i++) {
             const res_assert *a = &r->asserts[i];
-            test_line(&b, "    ", a->status != RES_FAIL, i + 1, a->msg[0] ? a->msg : res_status_name(a->status),
+            test_line(&b, "    ", !RES_BAD(a->status), i + 1, a->msg[0] ? a->msg : res_status_name(a->status),
                       a->status == RES_SKIP ? "" : NULL);
-            if (a->status == RES_FAIL || a->status == RES_WARN || (verbose && (a->expected || a->seen)))
+            if (RES_BAD(a->status) || a->status == RES_WARN || (verbose && (a->expected || a->seen)))
                 assertion_yaml(&b, "      ", a);
         }
     }
-    test_line(&b, "", r->status != RES_FAIL, num, k->name,
+    test_line(&b, "", !RES_BAD(r->status), num, k->name,
               r->status == RES_SKIP ? (r->message ? r->message : "skipped") : NULL);
-    if (r->status == RES_FAIL || r->status == RES_WARN || verbose)
+    if (RES_BAD(r->status) || r->status == RES_WARN || verbose)
         check_yaml(&b, k, r, verbose, !sub);
     emit(&b);
 }

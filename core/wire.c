@@ -61,12 +61,15 @@ static int apply(char type, const char *p, size_t n, check_result *r)
 {
     switch (type) {
     case WIRE_ASSERT: {
-        if (r->nasserts >= WIRE_MAX_ASSERTS) {
+        const char *st = field(p, n, 0);
+        res_status s = st[0] == 'p' ? RES_PASS : st[0] == 'w' ? RES_WARN : st[0] == 's' ? RES_SKIP
+                     : st[0] == 'e' ? RES_ERROR : RES_FAIL;
+        if (r->nasserts >= WIRE_MAX_ASSERTS) { /* not kept, but never forgotten */
             r->truncated = 1;
+            r->asserts_dropped++;
+            r->dropped_bad[s]++;
             return 0;
         }
-        const char *st = field(p, n, 0);
-        res_status s = st[0] == 'p' ? RES_PASS : st[0] == 'w' ? RES_WARN : st[0] == 's' ? RES_SKIP : RES_FAIL;
         r->asserts = xrealloc(r->asserts, (r->nasserts + 1) * sizeof *r->asserts);
         r->asserts[r->nasserts++] = (res_assert){s, take(field(p, n, 1)), NULL, NULL};
         return 0;

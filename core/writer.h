@@ -37,7 +37,7 @@ typedef struct run_opts {
 
 /* The counts of a finished run, for the summary line and the reports. */
 typedef struct run_summary {
-    size_t passed, failed, skipped, warned;
+    size_t passed, warned, failed, errored, skipped; /* each check counted once, by its outcome */
     double seconds;
     int interrupted;   /* the signal, or 0 */
 } run_summary;

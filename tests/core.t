@@ -103,7 +103,7 @@ like "$OUT" '^ok 10 - flood$' "a 100 MiB stderr flood does not block the check"
 like "$OUT" '^ok 11 - warn$' "a warning is ok"
 like "$OUT" '^  severity: "warn"$' "and says warn in YAML"
 like "$OUT" '^ok 12 - skip # SKIP nothing to do$' "a skip"
-like "$ERR" '^4 passed, 7 failed, 1 skipped \(1 with warnings\) in [0-9.]+s$' "one-line summary on stderr"
+like "$ERR" '^3 passed, 1 warned, 2 failed, 5 errored, 1 skipped in [0-9.]+s$' "one-line summary on stderr: five counts"
 is "$(printf '%s\n' "$ERR" | wc -l)" 1 "nothing else on stderr"
 
 run_oc run -c "$T/checks.ini" -v stdout

@@ -39,6 +39,9 @@ early=$(printf '%s\n' "$counts" | head -100 | mode)
 late=$(printf '%s\n' "$counts" | tail -100 | mode)
 is "$late" "$early" "the runner holds as many descriptors over the last 100 checks as over the first 100"
 most=$(printf '%s\n' "$counts" | sort -n | tail -1)
-ok "$([ "$most" -le $((early + 2)) ]; echo $?)" "and never more than 2 above that (the /proc scan for orphans), so nothing accumulates"
+# +3 at most: an attempt's two pipe ends and its memfd, between the moment the
+# runner hands them to the zygote (which may already have forked the check
+# that counts) and the moment the runner closes its copies
+ok "$([ "$most" -le $((early + 3)) ]; echo $?)" "and never more than 3 above that (an attempt being handed over), so nothing accumulates"
 is "$(pgrep -f "$T/fds.ini" | wc -l)" 0 "no process left behind"
 done_testing

@@ -32,7 +32,7 @@ like "$OUT" '^        hint: flyctl machine restart 148e$' "the runbook's next st
 like "$OUT" '^  SKIP  later +needs down \(failed\)$' "a skipped check says why"
 unlike "$OUT" $'\e\\[' "no colour when stdout is not a terminal"
 unlike "$OUT" '^(TAP version|ok|not ok)' "no TAP in the terminal format"
-like "$ERR" '^1 passed, 1 failed, 1 skipped in' "the summary last, on stderr"
+like "$ERR" '^1 passed, 0 warned, 1 failed, 0 errored, 1 skipped in' "the summary last, on stderr"
 
 run_oc run -c "$T/checks.ini" up
 like "$OUT" '^TAP version 14$' "TAP when stdout is not a terminal"

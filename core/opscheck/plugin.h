@@ -117,8 +117,8 @@ typedef struct oc_plugin {
      * this plugin's checks only. */
     int (*init)(void);
     void (*fini)(void);        /* optional: called once in the zygote when the run ends */
-    /* Run one check.  Report with oc_pass/oc_fail/oc_warn/oc_skip; a run that
-     * reports nothing is a failure ("no result"). */
+    /* Run one check.  Report with oc_pass/oc_fail/oc_warn/oc_skip/oc_error; a
+     * run that reports nothing is an error ("no result"). */
     void (*run)(oc_check *c);
     /* ---- ABI 2: read only when `size` covers them ---- */
     size_t option_size;        /* sizeof(oc_option); 0 means the ABI-1 row */
@@ -174,6 +174,10 @@ void oc_pass(oc_check *c, const char *fmt, ...) OC_PRINTF(2, 3);
 void oc_fail(oc_check *c, const char *fmt, ...) OC_PRINTF(2, 3);
 void oc_warn(oc_check *c, const char *fmt, ...) OC_PRINTF(2, 3);
 void oc_skip(oc_check *c, const char *fmt, ...) OC_PRINTF(2, 3);
+/* ABI 2: the check could not reach a verdict (a file it needs is missing, a
+ * dependency it must call is not configured): an ERROR, not a FAIL.  Use
+ * oc_fail when the target itself answered wrongly, refused or is down. */
+void oc_error(oc_check *c, const char *fmt, ...) OC_PRINTF(2, 3);
 /* What the last assertion expected and saw (YAML `expected:`/`seen:`). */
 void oc_expect(oc_check *c, const char *expected, const char *seen);
 /* A fact for the check's YAML block (key is lower_snake). */

@@ -75,6 +75,13 @@ static void run(oc_check *c)
         oc_diag(c, "token_seen", "%s", t);
         oc_fail(c, "rejected token %s", t);
         oc_expect(c, t, t);
+    } else if (!strcmp(mode, "error")) {
+        oc_error(c, "%s", oc_opt_str(c, "message") ? oc_opt_str(c, "message") : "cannot tell: no fixture");
+    } else if (!strcmp(mode, "many")) {
+        /* more assertions than the record limit keeps, the failure last */
+        for (int i = 0; i < 1500; i++)
+            oc_pass(c, "step %d", i);
+        oc_fail(c, "the last step failed");
     } else if (!strcmp(mode, "leak") || !strcmp(mode, "leakskip")) {
         /* MESSAGE through every channel a plugin has (the masking tests) */
         const char *m = oc_opt_str(c, "message") ? oc_opt_str(c, "message") : "";
@@ -224,7 +231,7 @@ static void run(oc_check *c)
 }
 
 static const oc_option options[] = {
-    {"mode", OC_T_STRING, "ok", 0, "ok fail warn skip multi segv abort hang stdout flood noresult exit secret leak leakskip fork deep flaky opts"},
+    {"mode", OC_T_STRING, "ok", 0, "ok fail warn skip multi segv abort hang stdout flood noresult exit secret leak leakskip error many fork deep flaky opts"},
     {"message", OC_T_STRING, NULL, 0, "message of ok/fail"},
     {"sleep", OC_T_DURATION, NULL, 0, "sleep first"},
     {"token", OC_T_STRING, NULL, OC_OPT_SECRET, "a secret the secret mode prints on purpose"},
