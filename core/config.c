@@ -18,7 +18,7 @@
 #include "suggest.h"
 #include "units.h"
 
-void cfg_validate(cfg *c, plug_reg *reg); /* config_check.c */
+void cfg_validate(cfg *c, schema_find_fn find, void *find_ctx); /* config_check.c */
 
 typedef struct parse_ctx {
     cfg *c;
@@ -271,7 +271,7 @@ static void apply_sets(cfg *c, const char *const *sets, size_t nsets)
 }
 
 cfg *cfg_load(const char *const *files, size_t nfiles,
-              const char *const *sets, size_t nsets, plug_reg *reg)
+              const char *const *sets, size_t nsets, schema_find_fn find, void *find_ctx)
 {
     cfg *c = xcalloc(1, sizeof *c);
     c->check_by_name = xcalloc(1, sizeof *c->check_by_name);
@@ -285,7 +285,7 @@ cfg *cfg_load(const char *const *files, size_t nfiles,
     for (size_t i = 0; i < nfiles; i++)
         parse_file(c, files[i]);
     apply_sets(c, sets, nsets);
-    cfg_validate(c, reg);
+    cfg_validate(c, find, find_ctx);
     return c;
 }
 

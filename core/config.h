@@ -4,7 +4,8 @@
  * cfg_load() reads every -c file in order (inih does the lexing), merges
  * them (a later file's [vars] and same-named sections override key by key),
  * applies --set, and validates everything that can be known without the
- * environment: sections, keys against each plugin's option table, types of
+ * environment: sections, keys against each plugin's option schema (found by
+ * the caller's lookup, schema.h: the model never sees the loader), types of
  * literal values, required and secret options, checklists, `needs` cycles.
  * Every problem is one message "file:line: what is wrong" in cfg->errors;
  * all are collected, not just the first.
@@ -19,7 +20,7 @@
 
 #include <sys/types.h>
 
-#include "loader.h"
+#include "schema.h"
 #include "strmap.h"
 #include "util.h"
 
@@ -44,7 +45,7 @@ enum { CFG_OPSCHECK = 1, CFG_VARS, CFG_CHECK, CFG_CHECKLIST };
 typedef struct cfg_check {
     cfg_section *sec;   /* merged section */
     const char *name;
-    const plug *plugin; /* NULL when unknown (an error was recorded) */
+    const oc_schema *plugin; /* its plugin's schema; NULL when unknown (an error was recorded) */
     strvec needs, tags;
     char *description;
     char *hint;
@@ -83,9 +84,10 @@ typedef struct cfg {
     strmap *check_by_name, *list_by_name;
 } cfg;
 
-/* Load files (in order) and --set VAR=VALUE overrides. Never NULL. */
+/* Load files (in order) and --set VAR=VALUE overrides; FIND(FIND_CTX, ...)
+ * gives each check's plugin schema.  Never NULL. */
 cfg *cfg_load(const char *const *files, size_t nfiles,
-              const char *const *sets, size_t nsets, plug_reg *reg);
+              const char *const *sets, size_t nsets, schema_find_fn find, void *find_ctx);
 void cfg_free(cfg *c);
 ssize_t cfg_find_check(const cfg *c, const char *name);
 ssize_t cfg_find_list(const cfg *c, const char *name);
@@ -96,7 +98,7 @@ const char *cfg_suggest(const cfg *c, const char *name);
 typedef struct cfg_opt {
     const char *key;
     char *value;
-    const oc_option *spec;   /* the plugin's table row; NULL for core keys */
+    const oc_option *spec;   /* the plugin's schema row; NULL for core keys */
 } cfg_opt;
 
 /* A check ready to run: every value interpolated and type-checked. */

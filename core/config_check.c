@@ -15,7 +15,7 @@
 
 #define DEFAULT_TIMEOUT_MS 10000
 
-/* The spec row for KEY in a plugin's table, following "prefix.NAME" keys. */
+/* The spec row for KEY in a plugin's schema, following "prefix.NAME" keys. */
 static const oc_option *find_spec(const oc_option *opts, const char *key)
 {
     if (!opts)
@@ -37,7 +37,7 @@ static const char *suggest_key(const oc_option *opts, const char *key)
 {
     suggest_ctx s;
     suggest_init(&s, key);
-    for (const oc_option *o = plug_core_options; o->key; o++)
+    for (const oc_option *o = schema_core_options; o->key; o++)
         suggest_try(&s, o->key);
     for (const oc_option *o = opts; o && o->key; o++)
         suggest_try(&s, o->key);
@@ -136,7 +136,7 @@ static void core_key(cfg *c, cfg_check *k, const cfg_item *it, const char *v)
     }
 }
 
-static void check_one(cfg *c, cfg_check *k, plug_reg *reg)
+static void check_one(cfg *c, cfg_check *k, schema_find_fn find, void *find_ctx)
 {
     cfg_section *s = k->sec;
     k->timeout_ms = c->timeout_ms;
@@ -149,22 +149,22 @@ static void check_one(cfg *c, cfg_check *k, plug_reg *reg)
         cfg_error(c, s->file, s->line, "check '%s' has no 'plugin' key", k->name);
     } else {
         char *err = NULL;
-        k->plugin = plug_get(reg, plugin_item->raw, &err);
+        k->plugin = find(find_ctx, plugin_item->raw, &c->plugin_path, &err);
         if (!k->plugin) {
             cfg_error(c, plugin_item->file, plugin_item->line, "%s", err);
             free(err);
         }
     }
-    const oc_option *opts = k->plugin ? k->plugin->desc->options : NULL;
-    /* a plugin that broke while loading has no table to check against: its
+    const oc_option *opts = k->plugin ? k->plugin->options : NULL;
+    /* a plugin that broke while loading has no schema to check against: its
      * checks fail at run with the reason, `validate` reports it */
     int broken = k->plugin && k->plugin->broken;
     for (size_t i = 0; i < s->nitems; i++) {
         const cfg_item *it = &s->items[i];
         const oc_option *spec = NULL;
-        int core = plug_core_key(it->key);
+        int core = schema_core_key(it->key);
         if (core) {
-            for (spec = plug_core_options; strcmp(spec->key, it->key) != 0; spec++)
+            for (spec = schema_core_options; strcmp(spec->key, it->key) != 0; spec++)
                 ;
         } else {
             spec = find_spec(opts, it->key);
@@ -322,7 +322,7 @@ static void check_list(cfg *c, cfg_list *l)
         cfg_error(c, s->file, s->line, "checklist '%s' has no 'checks' key", l->name);
 }
 
-void cfg_validate(cfg *c, plug_reg *reg)
+void cfg_validate(cfg *c, schema_find_fn find, void *find_ctx)
 {
     for (size_t i = 0; i < c->nsecs; i++) {
         cfg_section *s = c->secs[i];
@@ -336,9 +336,6 @@ void cfg_validate(cfg *c, plug_reg *reg)
             c->nlists++;
     }
     settings(c);
-    for (size_t i = 0; i < c->plugin_path.n; i++)
-        plug_reg_add_path(reg, c->plugin_path.v[i], NULL);
-    plug_reg_add_defaults(reg);
     if (c->vars) {
         for (size_t i = 0; i < c->vars->nitems; i++) {
             interp_res r;
@@ -357,7 +354,7 @@ void cfg_validate(cfg *c, plug_reg *reg)
             c->lists[nl++] = (cfg_list){.sec = s, .name = s->name};
     }
     for (size_t i = 0; i < c->nchecks; i++)
-        check_one(c, &c->checks[i], reg);
+        check_one(c, &c->checks[i], find, find_ctx);
     for (size_t i = 0; i < c->nlists; i++) {
         if (cfg_find_check(c, c->lists[i].name) >= 0)
             cfg_error(c, c->lists[i].sec->file, c->lists[i].sec->line,
@@ -376,7 +373,7 @@ void cfg_resolve(cfg *c, size_t idx, cfg_resolved *r)
         return;
     }
     cfg_section *s = k->sec;
-    const oc_option *opts = k->plugin ? k->plugin->desc->options : NULL;
+    const oc_option *opts = k->plugin ? k->plugin->options : NULL;
     r->opts = xcalloc(s->nitems ? s->nitems : 1, sizeof *r->opts);
     for (size_t i = 0; i < s->nitems && !r->error; i++) {
         const cfg_item *it = &s->items[i];
@@ -388,14 +385,14 @@ void cfg_resolve(cfg *c, size_t idx, cfg_resolved *r)
             interp_res_clear(&ir);
             break;
         }
-        int core = plug_core_key(it->key);
+        int core = schema_core_key(it->key);
         const oc_option *spec = core ? NULL : find_spec(opts, it->key);
         if (spec && (spec->flags & OC_OPT_SECRET))
             redact_add(ir.value);
         const char *why = NULL;
         const oc_option *tspec = spec;
         if (core)
-            for (tspec = plug_core_options; strcmp(tspec->key, it->key) != 0; tspec++)
+            for (tspec = schema_core_options; strcmp(tspec->key, it->key) != 0; tspec++)
                 ;
         if (unit_check(tspec->type, ir.value, &why) != 0) {
             char *where = cfg_where(it->file, it->line);
@@ -463,7 +460,7 @@ static int register_env_refs(const cfg_item *it, strvec *warnings)
     return warned;
 }
 
-/* One section's items; OPTS is its plugin's table (NULL: not a check). */
+/* One section's items; OPTS is its plugin's schema rows (NULL: not a check). */
 static void register_section(cfg *c, const cfg_section *s, const oc_option *opts, strvec *warnings)
 {
     for (size_t n = 0; n < s->nitems; n++) {
@@ -492,6 +489,6 @@ void cfg_register_secrets(cfg *c, strvec *warnings)
         if (c->secs[i]->kind != CFG_CHECK)
             register_section(c, c->secs[i], NULL, warnings);
     for (size_t i = 0; i < c->nchecks; i++)
-        register_section(c, c->checks[i].sec, c->checks[i].plugin ? c->checks[i].plugin->desc->options : NULL,
+        register_section(c, c->checks[i].sec, c->checks[i].plugin ? c->checks[i].plugin->options : NULL,
                          warnings);
 }

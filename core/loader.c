@@ -19,27 +19,6 @@
 #define OC_PLUGINDIR "/usr/local/lib/opscheck/plugins"
 #endif
 
-/* The options every check has, whatever its plugin. */
-const oc_option plug_core_options[] = {
-    {"plugin", OC_T_STRING, NULL, OC_OPT_REQUIRED, "the plugin that runs this check"},
-    {"description", OC_T_STRING, NULL, 0, "what the check establishes (which runbook step it replaces)"},
-    {"timeout", OC_T_DURATION, NULL, 0, "deadline of one attempt; default [opscheck] timeout or 10s"},
-    {"retries", OC_T_INT, "0", 0, "attempts after a failed one"},
-    {"retry_delay", OC_T_DURATION, "1s", 0, "pause between attempts"},
-    {"needs", OC_T_LIST, NULL, 0, "checks that must pass first; else this one is skipped"},
-    {"tags", OC_T_LIST, NULL, 0, "labels for `run --tag`"},
-    {"hint", OC_T_STRING, NULL, 0, "the operator's next step, shown under a failure"},
-    {NULL, 0, NULL, 0, NULL},
-};
-
-int plug_core_key(const char *key)
-{
-    for (const oc_option *o = plug_core_options; o->key; o++)
-        if (strcmp(o->key, key) == 0)
-            return 1;
-    return 0;
-}
-
 void plug_reg_init(plug_reg *r)
 {
     memset(r, 0, sizeof *r);
@@ -140,7 +119,7 @@ static char *check_option(const char *path, const oc_option *opts, size_t i)
         return xasprintf("%s: option '%s' has unknown flag bits 0x%x (this opscheck knows 0x%x; "
                          "was it built against a newer <opscheck/plugin.h>?)",
                          path, o->key, o->flags & ~OPT_KNOWN_FLAGS, OPT_KNOWN_FLAGS);
-    if (plug_core_key(o->key))
+    if (schema_core_key(o->key))
         return xasprintf("%s: option '%s' clashes with a core option", path, o->key);
     for (size_t j = 0; j < i; j++)
         if (strcmp(opts[j].key, o->key) == 0)
@@ -274,6 +253,8 @@ static plug *load_file(const char *path, const char *name, char **err)
         desc->options = xcalloc(1, sizeof(oc_option));
     }
     p->desc = desc;
+    p->schema = (oc_schema){.name = p->name, .summary = desc->summary, .options = desc->options,
+                            .broken = p->broken, .owner = p};
     return p;
 }
 
@@ -363,6 +344,19 @@ const plug *plug_get(plug_reg *r, const char *name, char **err)
     r->v = xrealloc(r->v, (r->n + 1) * sizeof *r->v);
     r->v[r->n++] = p;
     return p;
+}
+
+const oc_schema *plug_find_schema(void *reg, const char *name, const strvec *dirs, char **err)
+{
+    plug_reg *r = reg;
+    if (!r->path_done) { /* once: not a readlink and a stat per check */
+        for (size_t i = 0; i < dirs->n; i++)
+            plug_reg_add_path(r, dirs->v[i], NULL);
+        plug_reg_add_defaults(r);
+        r->path_done = 1;
+    }
+    const plug *p = plug_get(r, name, err);
+    return p ? &p->schema : NULL;
 }
 
 void plug_load_all(plug_reg *r, strvec *errs)

@@ -315,10 +315,10 @@ static void start_zygotes(const plan *pl, job *jobs, zygotes *zs)
         if (pl->res[i].error || !k->plugin || k->plugin->broken)
             continue;
         size_t z = 0;
-        while (z < zs->n && zs->v[z].plugin != k->plugin)
+        while (z < zs->n && zs->v[z].plugin != k->plugin->owner)
             z++;
-        if (z == zs->n)
-            zygote_start(&zs->v[zs->n++], (plug *)k->plugin);
+        if (z == zs->n) /* the schema's owner is the loader's plug: the path and name a zygote loads */
+            zygote_start(&zs->v[zs->n++], k->plugin->owner);
         jobs[i].z = &zs->v[z];
         if (t0 + k->timeout_ms > until[z])
             until[z] = t0 + k->timeout_ms;

@@ -254,7 +254,7 @@ int zygote_main(const char *fd_arg, const char *path, const char *name)
 
 /* ---- the main process's side ------------------------------------------ */
 
-void zygote_start(zygote *z, plug *p)
+void zygote_start(zygote *z, const plug *p)
 {
     memset(z, 0, sizeof *z);
     z->plugin = p;

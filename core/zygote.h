@@ -31,10 +31,11 @@
 
 #include <sys/types.h>
 
+#include "loader.h"
 #include "plan.h"
 
 typedef struct zygote {
-    plug *plugin;
+    const plug *plugin;
     pid_t pid;       /* 0 when not started or reaped */
     int fd;          /* the socket; -1 once closed */
     int ready;       /* 0 starting, 1 ready, -1 failed or gone */
@@ -55,7 +56,7 @@ enum { ZYGOTE_SPAWNED = 1, ZYGOTE_EXITED };
 
 /* Start the zygote of plugin P.  Never fails: a zygote that cannot start
  * is ready == -1 with why set. */
-void zygote_start(zygote *z, plug *p);
+void zygote_start(zygote *z, const plug *p);
 
 /* The zygote program: argv after ZYGOTE_ARG.  Never returns. */
 int zygote_main(const char *fd_arg, const char *path, const char *name) __attribute__((noreturn));

@@ -11,10 +11,11 @@ CFL="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 -I$ROOT/core -DOC_PLUGI
 export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-config_srcs="core/config.c core/config_check.c core/interp.c core/loader.c core/units.c core/redact.c core/util.c core/strmap.c core/suggest.c core/probe.c core/stop.c"
+# config links the model without the loader (it sees plugins only as schemas)
+config_srcs="core/config.c core/config_check.c core/interp.c core/schema.c core/units.c core/redact.c core/util.c core/strmap.c core/suggest.c"
 declare -A SRCS=(
     [config]="$config_srcs"
-    [config_tp]="$config_srcs core/oc_api.c core/wire.c core/result.c"
+    [config_tp]="$config_srcs core/loader.c core/probe.c core/stop.c core/oc_api.c core/wire.c core/result.c"
     [tap]="core/text.c core/redact.c core/util.c"
     [perfdata]="plugins/exec/perfdata.c plugins/exec/util.c"
     [tap_read]="plugins/exec/tap_read.c plugins/exec/util.c"

@@ -63,6 +63,24 @@ done
 # and a header's own includes count: run.h brings writer.h
 case " $(includes "$C/run.h") " in *" writer.h "*) ok 0 "run.h includes writer.h" ;; *) ok 1 "run.h includes writer.h" ;; esac
 
+# --- the config model does not know the loader: validation reads an option
+# schema (schema.h), so the model, interpolation and the plan never reach
+# loader.h, directly or through a header (probe.h, zygote.h, ...).
+model=0
+for path in "$C"/config*.c "$C"/interp.c "$C"/plan.c; do
+    f=${path##*/}; model=$((model + 1))
+    case " $(includes "$path") " in
+        *" loader.h "*) ok 1 "$f does not reach loader.h" ;;
+        *) ok 0 "$f does not reach loader.h" ;;
+    esac
+done
+ok $([ $model -ge 4 ] && echo 0 || echo 1) "the model's files were found ($model)"
+# the probe can fail: main.c and run.c (through zygote.h) do reach loader.h
+for f in main.c run.c; do
+    case " $(includes "$C/$f") " in *" loader.h "*) ok 0 "the include walk sees $f reach loader.h" ;;
+        *) ok 1 "the include walk sees $f reach loader.h" ;; esac
+done
+
 # --- _free / _release / _clear mean what util.h says, in every core definition:
 # S_free(p) frees p itself; S_clear(p) ends by putting *p back to {0};
 # S_release(p) frees p's contents but does neither (else it is a _clear).

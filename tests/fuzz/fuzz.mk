@@ -26,10 +26,12 @@ FUZZ_B       := tests/fuzz/bin
 FUZZ_ALL     := config config_tp tap perfdata tap_read fly_machines fly_logs wire mp_sign backup
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 
-FUZZ_CONFIG_SRCS := core/config.c core/config_check.c core/interp.c core/loader.c \
-                    core/units.c core/redact.c core/util.c core/strmap.c core/suggest.c core/probe.c core/stop.c
+# config links the model without the loader (it sees plugins only as schemas)
+FUZZ_CONFIG_SRCS := core/config.c core/config_check.c core/interp.c core/schema.c \
+                    core/units.c core/redact.c core/util.c core/strmap.c core/suggest.c
 FUZZ_SRCS_config       := $(FUZZ_CONFIG_SRCS)
-FUZZ_SRCS_config_tp    := $(FUZZ_CONFIG_SRCS) core/oc_api.c core/wire.c core/result.c
+FUZZ_SRCS_config_tp    := $(FUZZ_CONFIG_SRCS) core/loader.c core/probe.c core/stop.c \
+                          core/oc_api.c core/wire.c core/result.c
 FUZZ_SRCS_tap          := core/text.c core/redact.c core/util.c
 FUZZ_SRCS_perfdata     := plugins/exec/perfdata.c plugins/exec/util.c
 FUZZ_SRCS_tap_read     := plugins/exec/tap_read.c plugins/exec/util.c

@@ -5,9 +5,11 @@
  * every check.  The input is written to a memfd and opened through
  * /proc/self/fd/N, since cfg_load() takes paths.
  *
- * The plugin path is one empty temp folder, so no plugin loads; built with
- * -DFUZZ_WITH_TP=\"/path/tp.so\" (fuzz_config_tp.c) the folder holds that test
- * plugin, so option tables, types and secrets are exercised too.
+ * The model sees plugins only through a schema lookup (schema.h): here one
+ * that knows no plugin, so neither the loader nor any process is linked in;
+ * built with -DFUZZ_WITH_TP=\"/path/tp.so\" (fuzz_config_tp.c) it is the
+ * loader's, with a temp folder holding that test plugin first on the path,
+ * so option schemas, types and secrets are exercised too.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -22,31 +24,52 @@
 
 static int memfd = -1;
 static char path[64];
+
+#ifdef FUZZ_WITH_TP
+#include "loader.h"
+
 static char plugdir[] = "/tmp/opscheck-fuzz-plugins.XXXXXX";
 
 static void cleanup(void)
 {
-#ifdef FUZZ_WITH_TP
     char so[sizeof plugdir + 8];
     snprintf(so, sizeof so, "%s/tp.so", plugdir);
     unlink(so);
-#endif
     rmdir(plugdir);
 }
 
-static void setup(void)
+static void setup_plugins(void)
 {
-    memfd = memfd_create("fuzz.ini", 0);
-    if (memfd < 0 || !mkdtemp(plugdir))
+    if (!mkdtemp(plugdir))
         abort();
-    snprintf(path, sizeof path, "/proc/self/fd/%d", memfd);
     atexit(cleanup);
-#ifdef FUZZ_WITH_TP
     char so[sizeof plugdir + 8];
     snprintf(so, sizeof so, "%s/tp.so", plugdir);
     if (symlink(FUZZ_WITH_TP, so) != 0)
         abort();
+}
+#else
+static void setup_plugins(void)
+{
+}
+
+/* The lookup of a tree without plugins: every name is unknown. */
+static const oc_schema *no_plugin(void *ctx, const char *name, const strvec *dirs, char **err)
+{
+    (void)ctx;
+    (void)dirs;
+    *err = xasprintf("unknown plugin '%s'", name);
+    return NULL;
+}
 #endif
+
+static void setup(void)
+{
+    memfd = memfd_create("fuzz.ini", 0);
+    if (memfd < 0)
+        abort();
+    snprintf(path, sizeof path, "/proc/self/fd/%d", memfd);
+    setup_plugins();
     /* ${file:/dev/stdin} must not wait for a terminal */
     int null = open("/dev/null", O_RDONLY);
     if (null < 0 || dup2(null, 0) < 0)
@@ -66,12 +89,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (ftruncate(memfd, 0) != 0 || pwrite(memfd, data, size, 0) != (ssize_t)size)
         abort();
 
+    const char *files[] = {path};
+    const char *sets[] = {"fuzz_set=${fuzz_set_ref}", "fuzz_set_ref=x"};
+#ifdef FUZZ_WITH_TP
     plug_reg reg;
     plug_reg_init(&reg);
     plug_reg_add_path(&reg, plugdir, NULL);
-    const char *files[] = {path};
-    const char *sets[] = {"fuzz_set=${fuzz_set_ref}", "fuzz_set_ref=x"};
-    cfg *c = cfg_load(files, 1, sets, 2, &reg);
+    cfg *c = cfg_load(files, 1, sets, 2, plug_find_schema, &reg);
+#else
+    cfg *c = cfg_load(files, 1, sets, 2, no_plugin, NULL);
+#endif
     if (c->errors.n == 0) {
         for (size_t i = 0; i < c->nchecks; i++) {
             cfg_resolved r;
@@ -83,7 +110,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cfg_find_check(c, c->checks[i].name);
     cfg_suggest(c, "fuzz");
     cfg_free(c);
+#ifdef FUZZ_WITH_TP
     plug_reg_release(&reg);
+#endif
     redact_clear();
     return 0;
 }

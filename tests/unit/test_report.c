@@ -27,7 +27,7 @@
 
 #define SECRET "s3cr3t-Tok"
 
-static plug p_tp = {.name = "tp"}, p_hh = {.name = "http-health"};
+static oc_schema p_tp = {.name = "tp"}, p_hh = {.name = "http-health"};
 static cfg_check checks[4];
 static cfg conf;
 static size_t sel[4] = {0, 1, 2, 3};
@@ -66,7 +66,7 @@ static int setup(void **state)
     (void)state;
     redact_add(SECRET);
     const char *names[] = {"health", "billing <&> \"sync\"", "cert", "multi"};
-    const plug *plugins[] = {&p_hh, &p_tp, &p_hh, &p_tp};
+    const oc_schema *plugins[] = {&p_hh, &p_tp, &p_hh, &p_tp};
     for (int i = 0; i < 4; i++) {
         checks[i].name = names[i];
         checks[i].plugin = plugins[i];
