@@ -26,6 +26,7 @@ typedef struct parse_ctx {
     FILE *fp;
     int line;
     int at_line_start;
+    strbuf raw;              /* the current line as written, for cut_comment() */
     cfg_section *cur;        /* section of the current line, in this file */
     cfg_section **secs;      /* sections of this file, in order */
     size_t nsecs;
@@ -144,13 +145,53 @@ static char *reader(char *buf, int size, void *stream)
     parse_ctx *p = stream;
     if (!fgets(buf, size, p->fp))
         return NULL;
+    size_t n = strlen(buf);
     if (p->at_line_start) {
         p->line++;
+        p->raw.len = 0;
         on_line_start(p, buf);
     }
-    size_t n = strlen(buf);
+    sb_add(&p->raw, buf, n);
     p->at_line_start = n > 0 && buf[n - 1] == '\n';
     return buf;
+}
+
+/* Keys whose value is code: a command line (exec's `command`, a shell-ish
+ * `args`) or SQL (`query`, `query.NAME`). */
+static int code_key(const char *key)
+{
+    return strcmp(key, "command") == 0 || strcmp(key, "args") == 0 || strcmp(key, "query") == 0
+           || strncmp(key, "query.", 6) == 0;
+}
+
+/* Debian's inih is built with inline comments: a ';' after a blank ends the
+ * value, so `command = true ; exit 3` would run `true` and pass.  Comments
+ * after ordinary values (`timeout = 5s ; generous`) are wanted and stay; in
+ * code any text after the ';' is refused, even a comment: `check_x -w 5 ;
+ * warn at 5` and `true ; exit 3` cannot be told apart, and what would run
+ * is not what was written.  A bare trailing ';' cuts nothing and passes.
+ * The raw line is compared with what inih kept. */
+static void cut_comment(parse_ctx *p, const char *key, const char *value)
+{
+    if (!code_key(key) || !p->raw.s)
+        return;
+    const char *v = p->raw.s + strcspn(p->raw.s, "=:");
+    if (!*v)
+        return;
+    for (v++; *v == ' ' || *v == '\t'; v++)
+        ;
+    size_t n = strlen(v), kept = strlen(value);
+    while (n && strchr(" \t\r\n", v[n - 1]))
+        n--;
+    const char *rest = v + kept;
+    while (rest < v + n && (*rest == ' ' || *rest == '\t' || *rest == ';'))
+        rest++;
+    if (n <= kept || rest == v + n) /* nothing cut, or only a trailing ';' */
+        return;
+    cfg_error(p->c, p->file, p->line,
+              "';' after a blank starts an INI comment: '%.*s' would run as '%s'; "
+              "write ';' without the blank, or put a comment on a line of its own",
+              (int)n, v, value);
 }
 
 static int handler(void *user, const char *section, const char *key, const char *value)
@@ -166,6 +207,7 @@ static int handler(void *user, const char *section, const char *key, const char 
         cfg_error(p->c, p->file, p->line, "empty key");
         return 1;
     }
+    cut_comment(p, key, value ? value : "");
     sec_add_item(p->cur, key, value ? value : "", p->file, p->line);
     return 1;
 }
@@ -243,6 +285,7 @@ static void parse_file(cfg *c, const char *path)
     }
     int rc = ini_parse_stream(reader, &p, handler, &p);
     fclose(p.fp);
+    sb_clear(&p.raw);
     if (rc == -2)
         cfg_error(c, p.file, 0, "out of memory while parsing");
     merge_file(c, p.secs, p.nsecs);

@@ -179,6 +179,44 @@ job = 4
 EOF
 validate_err opscheck_key ":2: unknown key 'job' in \[opscheck\] \(did you mean 'jobs'\?\)$"
 
+# inih ends a value at ' ;' (an inline comment): in a command line (or SQL)
+# that would run something else than written, so it is refused, even when the
+# rest is meant as a comment; after other values the comment is wanted.
+ini inline_comment.ini <<'EOF'
+[opscheck]
+timeout = 5s ; generous
+
+[check a]
+plugin = exec
+description = runs true ; or so it seems
+command = true ; exit 3
+timeout = 2s   ; a comment after a value is fine
+[check b]
+plugin = exec
+shell = yes
+command = true; exit 0 ;
+EOF
+validate_err inline_comment ":7: ';' after a blank starts an INI comment: 'true ; exit 3' would run as 'true'; write ';' without the blank, or put a comment on a line of its own$"
+like "$ERR" '^1 error$' "inline comment: only the command is refused (not timeout, description, or a bare trailing ';')"
+run_oc run -c "$T/inline_comment.ini" a
+is "$RC" 2 "inline comment: run refuses it too, before running anything"
+unlike "$OUT" '^ok ' "inline comment: nothing ran"
+ini inline_ok.ini <<'EOF'
+[opscheck]
+timeout = 5s ; generous
+[check a]
+plugin = exec
+command = sh -c 'exit 0'   ; a comment after a whole command
+[check b]
+plugin = exec
+command = sh -c 'true;exit 0'
+EOF
+run_oc validate -c "$T/inline_ok.ini"
+is "$RC" 2 "a comment after a command is refused too: it cannot be told from code"
+like "$ERR" "inline_ok.ini:5: ';' after a blank starts an INI comment: 'sh -c 'exit 0'   ; a comment after a whole command' would run as 'sh -c 'exit 0''" "and named with its line"
+like "$ERR" '^1 error$' "';' with no blank before it is code, kept"
+
+
 run_oc validate -c "$T/nonexistent.ini"
 is "$RC" 2 "a missing file is a config error"
 like "$ERR" 'nonexistent.ini: cannot open: No such file or directory' "and names the file"

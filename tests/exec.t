@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# tests/exec.t - the exec plugin through ./opscheck: Nagios exit codes and
-# perfdata, a program's TAP as a subtest, shell, env secrets, cwd, deadline,
-# an output flood.  Assertions look at the lines that matter, not the layout.
+# tests/exec.t - the exec plugin through ./opscheck: the three protocols
+# (exit codes by default, Nagios exit codes and perfdata, a program's TAP as a
+# subtest), messages of silent programs, a missing shared library, shell, env
+# secrets, cwd, deadline, an output flood.  Assertions look at the lines that
+# matter, not the layout.
 source "$(dirname "$0")/lib.sh"
 
 # ---- programs the checks run ----
@@ -43,6 +45,15 @@ printf '1..2\nok 1 - up\nBail out! database gone\n'
 exit 255
 EOF
 printf '#!/bin/sh\necho OK\n' >"$T/not_executable.sh"
+printf 'one\ntwo\n' >"$T/a.txt"
+printf 'one\nthree\n' >"$T/b.txt"
+# a program whose shared library is gone: the loader, not the shell, exits 127
+printf 'int ocx_answer(void) { return 42; }\n' >"$T/ocx.c"
+printf 'int ocx_answer(void);\nint main(void) { return ocx_answer() == 42 ? 0 : 1; }\n' >"$T/needs_lib.c"
+cc -shared -fPIC -o "$T/libocxgone.so" "$T/ocx.c" &&
+    cc -o "$T/needs_lib" "$T/needs_lib.c" -L"$T" -locxgone -Wl,-rpath,"$T" &&
+    "$T/needs_lib" && rm "$T/libocxgone.so"
+ok $? "built a program, then hid its shared library"
 chmod 755 "$T"/tap_*.sh
 
 ini checks.ini <<EOF
@@ -51,18 +62,22 @@ timeout = 5s
 
 [check nagios-ok]
 plugin = exec
+protocol = nagios
 command = sh -c 'echo "OK - all good | time=0.012s;1;2;0; size=10KB"; exit 0'
 
 [check nagios-warn]
 plugin = exec
+protocol = nagios
 command = sh -c 'echo "WARNING - disk 91% | '"'"'disk used'"'"'=91%;90;95"; exit 1'
 
 [check nagios-crit]
 plugin = exec
+protocol = nagios
 command = sh -c 'echo "CRITICAL - service down"; exit 2'
 
 [check nagios-unknown]
 plugin = exec
+protocol = nagios
 command = sh -c 'echo "could not parse reply"; exit 3'
 
 [check nagios-127]
@@ -84,6 +99,7 @@ command = sh -c 'echo "half way"; kill -TERM \$\$\$\$'
 
 [check bad-perfdata]
 plugin = exec
+protocol = nagios
 command = printf 'OK - survived | good=1 bad==x u=U 5\n'
 
 [check shell-pipe]
@@ -103,23 +119,98 @@ command = true
 
 [check tap-ok]
 plugin = exec
+protocol = tap
 command = $T/tap_ok.sh
 
 [check tap-fail]
 plugin = exec
+protocol = tap
 command = $T/tap_fail.sh
 
 [check tap-short]
 plugin = exec
+protocol = tap
 command = $T/tap_short.sh
 
 [check tap-exit]
 plugin = exec
+protocol = tap
 command = $T/tap_exit.sh
 
 [check tap-bail]
 plugin = exec
+protocol = tap
 command = $T/tap_bail.sh
+
+[check tap-silent]
+plugin = exec
+protocol = tap
+command = sh -c 'echo "no database" >&2; exit 2'
+
+[check exit-false]
+plugin = exec
+command = false
+
+[check exit-test]
+plugin = exec
+command = test -f $T/no-such-file
+
+[check exit-grep]
+plugin = exec
+command = grep -q no-such-text $T/a.txt
+
+[check exit-diff]
+plugin = exec
+command = diff $T/a.txt $T/b.txt
+
+[check exit-true]
+plugin = exec
+command = true
+
+[check exit-tap]
+plugin = exec
+command = $T/tap_fail.sh
+
+[check exit-tap-0]
+plugin = exec
+command = sh -c '$T/tap_fail.sh; exit 0'
+
+[check exit-stderr]
+plugin = exec
+command = sh -c 'echo >&2; echo "  disk gone  " >&2; echo "more" >&2; exit 2'
+
+[check exit-silent]
+plugin = exec
+command = sh -c 'exit 2'
+
+[check nagios-silent]
+plugin = exec
+protocol = nagios
+command = sh -c 'exit 1'
+
+[check nagios-stderr]
+plugin = exec
+protocol = nagios
+command = sh -c 'echo "no route to host" >&2; exit 2'
+
+[check nagios-unknown-silent]
+plugin = exec
+protocol = nagios
+command = sh -c 'exit 3'
+
+[check lib-missing]
+plugin = exec
+command = $T/needs_lib
+
+[check lib-missing-shell]
+plugin = exec
+shell = yes
+command = $T/needs_lib
+
+[check protocol-typo]
+plugin = exec
+protocol = nagois
+command = true
 EOF
 
 run_oc run -v -c "$T/checks.ini"
@@ -178,6 +269,39 @@ like "$OUT" '^not ok [0-9]+ - tap-exit' "TAP: all ok but exit 1 fails"
 like "$OUT" 'exited 1' "TAP: exit code named"
 like "$OUT" '^not ok [0-9]+ - tap-bail' "TAP: Bail out! fails"
 like "$OUT" 'Bail out! database gone' "TAP: bail out reason"
+like "$OUT" 'message: "no TAP on stdout; exited 2: no database"' "TAP: a silent program: its stderr"
+
+# protocol = exit (the default): only 0 passes, the status is in the message
+like "$OUT" '^not ok [0-9]+ - exit-false$' "exit: false fails"
+like "$OUT" 'message: "exited 1 with no output"' "exit: false says it exited 1 with no output"
+like "$OUT" '^not ok [0-9]+ - exit-test$' "exit: test -f on a missing file fails"
+like "$OUT" '^not ok [0-9]+ - exit-grep$' "exit: grep -q without a match fails"
+like "$OUT" '^not ok [0-9]+ - exit-diff$' "exit: diff of different files fails"
+like "$OUT" 'message: "exited 1: 2c2"' "exit: diff's first line is the message"
+like "$OUT" '^ok [0-9]+ - exit-true$' "exit: true passes"
+like "$OUT" '^not ok [0-9]+ - exit-tap$' "exit: a TAP program is judged by its exit code (1)"
+like "$OUT" '^ok [0-9]+ - exit-tap-0$' "exit: TAP with a failing point is not read without protocol = tap"
+like "$OUT" 'note: "stdout looks like TAP; protocol = tap reads it as a subtest"' "exit: TAP on stdout is pointed out"
+unlike "$OUT" '^    # Subtest: exit-tap' "exit: no subtest from the program's TAP"
+like "$OUT" 'message: "exited 2: disk gone"' "exit: silent on stdout: the first non-empty stderr line"
+like "$OUT" 'message: "exited 2 with no output"' "exit: silent everywhere: said so"
+like "$OUT" '^not ok [0-9]+ - protocol-typo' "protocol: an unknown value fails"
+like "$OUT" "message: \"protocol must be exit, nagios or tap, not 'nagois'\"" "protocol: the values are named"
+
+# protocol = nagios: silent programs
+like "$OUT" 'message: "WARNING: exited 1 with no output"' "nagios: silent exit 1 is a warning that says so"
+like "$OUT" 'message: "CRITICAL: no route to host"' "nagios: silent exit 2 shows stderr"
+like "$OUT" 'message: "UNKNOWN: exited 3 with no output"' "nagios: silent exit 3"
+unlike "$OUT" 'message: ""' "no check has an empty message"
+
+# exit 127 from the dynamic loader is no "command not found"
+like "$OUT" '^not ok [0-9]+ - lib-missing$' "missing library: not ok"
+like "$OUT" 'message: "exited 127: .*error while loading shared libraries: libocxgone.so: cannot open shared object file' \
+    "missing library: the loader's line"
+like "$OUT" 'message: "exited 127: .*needs_lib: error while loading shared libraries: libocxgone' \
+    "missing library: under a shell too"
+lib_msg=$(printf '%s\n' "$OUT" | grep -A2 '^not ok [0-9]* - lib-missing$' | grep 'message:')
+unlike "$lib_msg" 'command not found' "missing library: not called command not found"
 
 # ---- a secret goes by environment only and never shows ----
 ini secret.ini <<'EOF'

@@ -1,13 +1,16 @@
 /*
  * exec.c - the exec plugin: run a program as a check.
  *
- * The program speaks either the Nagios plugin protocol (exit 0/1/2/3, a
- * message line, perfdata after '|') or TAP (a bats suite, a prove-style
- * script): TAP when its first non-empty stdout line is "TAP version N" or
- * a plan.  Secrets reach it only through `env` (the core refuses them in
- * `command`, which any user can read in ps).  This file turns options into
- * an argv and an environment and a finished run into oc_* reports;
- * spawn.c runs the program, the parsers read what it wrote.
+ * `protocol` says how its run is judged, and nothing is guessed: `exit`
+ * (the default: 0 passes, anything else fails, as test(1), grep -q, diff
+ * and any script mean it), `nagios` (the Nagios plugin protocol: exit
+ * 0/1/2/3, a message line, perfdata after '|') or `tap` (a bats suite, a
+ * prove-style script, read as a subtest).  Guessing TAP from the output
+ * would let a program's stdout, not the operator, pick the verdict.
+ * Secrets reach it only through `env` (the core refuses them in `command`,
+ * which any user can read in ps).  This file turns options into an argv
+ * and an environment and a finished run into oc_* reports; spawn.c runs the
+ * program, the parsers read what it wrote.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -28,6 +31,7 @@ extern char **environ;
 #define EXEC_DIAG_LINES 10            /* output lines shown in a diagnostic */
 #define EXEC_DIAG_BYTES 2000
 #define EXEC_MSG_BYTES  1000          /* a message longer than this is cut */
+#define EXEC_ERR_KEEP   (64 * 1024)   /* stderr bytes kept for the message */
 
 static const oc_option exec_options[] = {
     { "command", OC_T_STRING, NULL, OC_OPT_REQUIRED | OC_OPT_NOSECRET,
@@ -37,6 +41,8 @@ static const oc_option exec_options[] = {
     { "env", OC_T_LIST, NULL, 0,
       "extra NAME=VALUE pairs for the program's environment; the way to pass secrets" },
     { "cwd", OC_T_STRING, NULL, 0, "directory to run the program in" },
+    { "protocol", OC_T_STRING, "exit", 0,
+      "exit: only exit 0 passes; nagios: exit 0/1/2/3 is ok/warn/fail/unknown, perfdata; tap: stdout is TAP" },
     { NULL, 0, NULL, 0, NULL }
 };
 
@@ -158,39 +164,142 @@ static void diag_bad_perf(oc_check *c, const exec_nagios *ng)
     free(all);
 }
 
-/* Exit codes of the Nagios plugin protocol; the message is the first line. */
+/* The first non-blank line of text, blanks trimmed, cut at EXEC_MSG_BYTES;
+ * "" when there is none. */
+static void first_line(const char *text, char *buf, size_t size)
+{
+    const char *p = text;
+    buf[0] = '\0';
+    while (*p) {
+        const char *e = p + strcspn(p, "\n");
+        const char *b = p;
+        while (b < e && (*b == ' ' || *b == '\t' || *b == '\r'))
+            b++;
+        const char *t = e;
+        while (t > b && (t[-1] == ' ' || t[-1] == '\t' || t[-1] == '\r'))
+            t--;
+        if (t > b) {
+            size_t n = (size_t)(t - b) < size - 1 ? (size_t)(t - b) : size - 1;
+            memcpy(buf, b, n);
+            buf[n] = '\0';
+            return;
+        }
+        p = *e ? e + 1 : e;
+    }
+}
+
+/* The dynamic loader's complaint ("prog: error while loading shared
+ * libraries: libfoo.so.1: cannot open shared object file: ..."), which
+ * also exits 127 but is no "command not found". */
+static void loader_line(const char *err, char *buf, size_t size)
+{
+    const char *hit = strstr(err, "error while loading shared libraries");
+    buf[0] = '\0';
+    if (!hit)
+        return;
+    while (hit > err && hit[-1] != '\n')
+        hit--;
+    first_line(hit, buf, size);
+}
+
+/* "exited N" and why, for a program that did not exit 0.  MSG is its first
+ * stdout line ("" when none); without one, its first stderr line speaks
+ * for it, and a program that said nothing at all says so. */
+static void describe_exit(char *buf, size_t size, const exec_result *r, int code, const char *msg)
+{
+    char detail[EXEC_MSG_BYTES + 1], loader[EXEC_MSG_BYTES + 1];
+    loader_line(r->errout, loader, sizeof loader);
+    if (*msg)
+        snprintf(detail, sizeof detail, "%s", msg);
+    else
+        first_line(r->errout, detail, sizeof detail);
+    if (code == 127 && *loader)
+        snprintf(buf, size, "exited 127: %s", loader);
+    else if (code == 127 || code == 126)
+        snprintf(buf, size, "exited %d: %s%s%s", code, code == 127 ? "command not found" : "permission denied",
+                 *detail ? ": " : "", detail);
+    else if (*detail)
+        snprintf(buf, size, "exited %d: %s", code, detail);
+    else
+        snprintf(buf, size, "exited %d with no output", code);
+}
+
+/* What a program that wrote nothing on stdout gets as its message. */
+static void silent_message(char *buf, size_t size, const exec_result *r, int code)
+{
+    char detail[EXEC_MSG_BYTES + 1];
+    first_line(r->errout, detail, sizeof detail);
+    if (*detail && !(code == 127 || code == 126))
+        snprintf(buf, size, "%s", detail);
+    else
+        describe_exit(buf, size, r, code, "");
+}
+
+/* protocol = exit: 0 passes, anything else fails; the message is stdout's
+ * first line. */
+static void report_exit(oc_check *c, const exec_result *r)
+{
+    char m[EXEC_MSG_BYTES + 1], why[3 * EXEC_MSG_BYTES];
+    first_line(r->out, m, sizeof m);
+    if (WIFSIGNALED(r->status)) {
+        if (!*m)
+            first_line(r->errout, m, sizeof m);
+        oc_fail(c, "killed by %s%s%s", signal_name(WTERMSIG(r->status)), *m ? ": " : "", m);
+    } else if (WEXITSTATUS(r->status) == 0) {
+        oc_pass(c, "%s", *m ? m : "exited 0");
+    } else {
+        describe_exit(why, sizeof why, r, WEXITSTATUS(r->status), m);
+        oc_fail(c, "%s", why);
+    }
+    if (exec_is_tap(r->out, r->len))
+        oc_diag(c, "note", "stdout looks like TAP; protocol = tap reads it as a subtest");
+    diag_run(c, r);
+    diag_output(c, "output", r->out, r->len, 0);
+}
+
+/* protocol = nagios: exit codes of the Nagios plugin protocol; the message
+ * is the first line, perfdata after '|' become metrics. */
 static void report_nagios(oc_check *c, const exec_result *r)
 {
     exec_nagios ng;
     exec_parse_nagios(r->out, r->len, &ng);
-    const char *m = ng.message;
-    int mlen = strlen(m) > EXEC_MSG_BYTES ? EXEC_MSG_BYTES : (int)strlen(m);
-    const char *sep = *m ? ": " : "";
+    char m[EXEC_MSG_BYTES + 1], quiet[3 * EXEC_MSG_BYTES];
+    snprintf(m, sizeof m, "%s", ng.message);
 
     if (WIFSIGNALED(r->status)) {
-        oc_fail(c, "killed by %s%s%.*s", signal_name(WTERMSIG(r->status)), sep, mlen, m);
+        if (!*m)
+            first_line(r->errout, m, sizeof m);
+        oc_fail(c, "killed by %s%s%s", signal_name(WTERMSIG(r->status)), *m ? ": " : "", m);
     } else {
         int code = WEXITSTATUS(r->status);
+        if (!*m)
+            silent_message(quiet, sizeof quiet, r, code);
         switch (code) {
         case 0:
-            oc_pass(c, "%.*s", mlen, *m ? m : "exited 0");
+            oc_pass(c, "%s", *m ? m : "exited 0");
             break;
         case 1:
-            oc_warn(c, "%.*s", mlen, *m ? m : "WARNING (exited 1)");
+            if (*m)
+                oc_warn(c, "%s", m);
+            else
+                oc_warn(c, "WARNING: %s", quiet);
             break;
         case 2:
-            oc_fail(c, "%.*s", mlen, *m ? m : "CRITICAL (exited 2)");
+            if (*m)
+                oc_fail(c, "%s", m);
+            else
+                oc_fail(c, "CRITICAL: %s", quiet);
             break;
         case 3:
+            /* ERROR outcome: oc_error once it exists */
             if (strncmp(m, "UNKNOWN", 7) == 0)
-                oc_fail(c, "%.*s", mlen, m);
+                oc_fail(c, "%s", m);
             else
-                oc_fail(c, "UNKNOWN%s%.*s", *m ? ": " : " (exited 3)", mlen, m);
+                oc_fail(c, "UNKNOWN: %s", *m ? m : quiet);
             break;
         default:
-            oc_fail(c, "exited %d%s%s%.*s", code,
-                    code == 127 ? ": command not found" : code == 126 ? ": permission denied" : "",
-                    sep, mlen, m);
+            describe_exit(quiet, sizeof quiet, r, code, m);
+            oc_fail(c, "%s", quiet);
         }
     }
     for (size_t i = 0; i < ng.nperf; i++)
@@ -242,6 +351,12 @@ static void report_tap(oc_check *c, const exec_result *r)
         failed = 1;
     } else if (r->timed_out) {
         ;                       /* the caller reports it; the plan is moot */
+    } else if (!tap.has_plan && tap.count == 0 && !WIFSIGNALED(r->status)) {
+        char why[3 * EXEC_MSG_BYTES], m[EXEC_MSG_BYTES + 1];
+        first_line(r->out, m, sizeof m);
+        describe_exit(why, sizeof why, r, WEXITSTATUS(r->status), m);
+        oc_fail(c, "no TAP on stdout; %s", WEXITSTATUS(r->status) ? why : "exited 0");
+        failed = 1;
     } else if (!tap.has_plan) {
         oc_fail(c, "no plan, ran %zu", tap.count);
         failed = 1;
@@ -287,6 +402,19 @@ static void report_not_started(oc_check *c, const exec_result *r, const char *pr
     oc_diag(c, "command", "%s", oc_opt_str(c, "command"));
 }
 
+typedef enum exec_proto { PROTO_EXIT, PROTO_NAGIOS, PROTO_TAP, PROTO_BAD } exec_proto;
+
+static exec_proto protocol_of(const char *s)
+{
+    if (!s || strcmp(s, "exit") == 0)
+        return PROTO_EXIT;
+    if (strcmp(s, "nagios") == 0)
+        return PROTO_NAGIOS;
+    if (strcmp(s, "tap") == 0)
+        return PROTO_TAP;
+    return PROTO_BAD;
+}
+
 static void exec_run(oc_check *c)
 {
     const char *cmd = oc_opt_str(c, "command");
@@ -296,7 +424,12 @@ static void exec_run(oc_check *c)
     const char *err;
     size_t bad = 0;
     char **envp;
+    exec_proto proto = protocol_of(oc_opt_str(c, "protocol"));
 
+    if (proto == PROTO_BAD) {
+        oc_fail(c, "protocol must be exit, nagios or tap, not '%s'", oc_opt_str(c, "protocol"));
+        return;
+    }
     if (oc_opt_bool(c, "shell")) {
         words.argv = sh_argv;
     } else if (exec_split_argv(cmd, &words, &err) != 0) {
@@ -319,20 +452,22 @@ static void exec_run(oc_check *c)
         .cwd = oc_opt_isset(c, "cwd") ? oc_opt_str(c, "cwd") : NULL,
         .budget_ms = left > EXEC_MARGIN_MS ? left - EXEC_MARGIN_MS : left / 2,
         .keep = EXEC_KEEP,
+        .err_keep = EXEC_ERR_KEEP,
     };
     if (exec_spawn(&spec, &r) != 0) {
         report_not_started(c, &r, words.argv[0]);
     } else {
-        int tap = exec_is_tap(r.out, r.len);
-        if (tap)
+        if (proto == PROTO_TAP)
             report_tap(c, &r);
         if (r.timed_out) {
             oc_fail(c, "timed out after %.1fs", r.elapsed_s);
-            if (!tap)
+            if (proto != PROTO_TAP)
                 diag_run(c, &r);
             diag_output(c, "output", r.out, r.len, 1);
-        } else if (!tap) {
+        } else if (proto == PROTO_NAGIOS) {
             report_nagios(c, &r);
+        } else if (proto == PROTO_EXIT) {
+            report_exit(c, &r);
         }
     }
     exec_result_free(&r);
@@ -345,7 +480,7 @@ static const oc_plugin exec_plugin = {
     .abi = OC_ABI_VERSION,
     .size = sizeof(oc_plugin),
     .name = "exec",
-    .summary = "run a program: Nagios plugin protocol or TAP",
+    .summary = "run a program: judged by its exit code, the Nagios plugin protocol or its TAP",
     .options = exec_options,
     .run = exec_run,
 };

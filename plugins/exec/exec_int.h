@@ -106,6 +106,11 @@ typedef struct exec_spec {
     const char *cwd;       /* NULL: inherit */
     long long budget_ms;   /* stop the program after this long */
     size_t keep;           /* stdout bytes kept; the rest is read and dropped */
+    size_t err_keep;       /* > 0: stderr goes through a pipe of ours, its first
+                            * err_keep bytes are kept (for the message of a
+                            * program that wrote nothing else) and every byte
+                            * is copied on to our fd 2, which the core
+                            * captures; 0: the program writes to our fd 2 */
 } exec_spec;
 
 typedef struct exec_result {
@@ -117,6 +122,9 @@ typedef struct exec_result {
     char *out;             /* kept stdout, NUL-terminated (owned) */
     size_t len;            /* bytes in out */
     size_t total;          /* bytes the program wrote in all */
+    char *errout;          /* kept stderr, NUL-terminated (owned); "" when
+                            * not captured */
+    size_t errout_len;
 } exec_result;
 
 /* Returns 0 when the program ran (whatever its exit), -1 otherwise. */

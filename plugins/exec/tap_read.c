@@ -134,13 +134,16 @@ static char **split_lines(const char *text, size_t len, size_t *count)
 {
     char *s = exec_xstrndup(text, len), *p = s;
     char **lines = NULL;
-    size_t n = 0;
+    size_t n = 0, cap = 0;
     while (*p) {
         char *nl = strchr(p, '\n');
         size_t l = nl ? (size_t)(nl - p) : strlen(p);
         if (l && p[l - 1] == '\r')
             l--;
-        lines = exec_xrealloc(lines, (n + 1) * sizeof *lines);
+        if (n == cap) {         /* doubling: a flood of lines stays linear */
+            cap = cap ? cap * 2 : 64;
+            lines = exec_xrealloc(lines, cap * sizeof *lines);
+        }
         lines[n++] = exec_xstrndup(p, l);
         p = nl ? nl + 1 : p + strlen(p);
     }
@@ -156,24 +159,31 @@ static void free_lines(char **lines, size_t n)
     free(lines);
 }
 
+/* Looks at the first non-blank line only: a flood of output costs nothing. */
 int exec_is_tap(const char *text, size_t len)
 {
-    size_t n;
-    char **lines = split_lines(text, len, &n);
-    int tap = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *l = lines[i], *comment;
-        long planned;
-        int v;
-        while (*l == ' ' || *l == '\t')
-            l++;
-        if (!*l)
-            continue;
-        tap = parse_version(lines[i], &v) || parse_plan(lines[i], &planned, &comment);
-        break;
+    const char *p = text, *end = text + strnlen(text, len);
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *e = nl ? nl : end;
+        const char *b = p;
+        while (b < e && (*b == ' ' || *b == '\t' || *b == '\r'))
+            b++;
+        if (b < e) {
+            char *line = exec_xstrndup(p, (size_t)(e - p));
+            size_t l = strlen(line);
+            const char *comment;
+            long planned;
+            int v, tap;
+            if (l && line[l - 1] == '\r')
+                line[l - 1] = '\0';
+            tap = parse_version(line, &v) || parse_plan(line, &planned, &comment);
+            free(line);
+            return tap;
+        }
+        p = nl ? nl + 1 : end;
     }
-    free_lines(lines, n);
-    return tap;
+    return 0;
 }
 
 void exec_read_tap(const char *text, size_t len, exec_tap *out)

@@ -43,6 +43,21 @@ static void test_exit_and_output(void **state)
     exec_result_free(&r);
 }
 
+/* err_keep: stderr is kept (bounded) for the message, stdout stays apart. */
+static void test_stderr_kept(void **state)
+{
+    (void)state;
+    char *argv[] = { "/bin/sh", "-c", "echo out; echo 'first err' >&2; echo 'second err' >&2; exit 2", NULL };
+    exec_spec s = { .argv = argv, .envp = environ, .budget_ms = 5000, .keep = 64, .err_keep = 14 };
+    exec_result r;
+    assert_int_equal(exec_spawn(&s, &r), 0);
+    assert_int_equal(WEXITSTATUS(r.status), 2);
+    assert_string_equal(r.out, "out\n");
+    assert_string_equal(r.errout, "first err\nseco");
+    assert_int_equal(r.errout_len, 14);
+    exec_result_free(&r);
+}
+
 static void test_signal(void **state)
 {
     (void)state;
@@ -171,6 +186,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exit_and_output),
+        cmocka_unit_test(test_stderr_kept),
         cmocka_unit_test(test_signal),
         cmocka_unit_test(test_flood_is_bounded),
         cmocka_unit_test(test_timeout_kills_group),
