@@ -234,6 +234,10 @@ like "$OUT" '^not ok [0-9]+ - nagios-crit' "exit 2 is not ok"
 like "$OUT" 'message:.*CRITICAL - service down' "exit 2: message"
 like "$OUT" '^not ok [0-9]+ - nagios-unknown' "exit 3 is not ok"
 like "$OUT" 'message:.*UNKNOWN: could not parse reply' "exit 3: message says UNKNOWN"
+is "$(printf '%s\n' "$OUT" | grep -A1 'message: ".*UNKNOWN: could not parse reply' | grep -c 'severity: "error"')" 1 \
+  "exit 3 (UNKNOWN) is an ERROR: the plugin could not check"
+is "$(printf '%s\n' "$OUT" | grep -A1 'message: ".*CRITICAL - service down' | grep -c 'severity: "fail"')" 1 \
+  "exit 2 (CRITICAL) is a FAIL"
 like "$OUT" '^not ok [0-9]+ - nagios-127' "missing program is not ok"
 like "$OUT" 'message:.*exited 127: command not found: /no/such/program' "missing program: command not found"
 like "$OUT" 'message:.*exited 126: permission denied: .*not_executable.sh' "not executable: permission denied"

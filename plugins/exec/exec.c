@@ -290,12 +290,11 @@ static void report_nagios(oc_check *c, const exec_result *r)
             else
                 oc_fail(c, "CRITICAL: %s", quiet);
             break;
-        case 3:
-            /* ERROR outcome: oc_error once it exists */
+        case 3: /* UNKNOWN: the plugin could not tell, an error rather than a failure */
             if (strncmp(m, "UNKNOWN", 7) == 0)
-                oc_fail(c, "%s", m);
+                oc_error(c, "%s", m);
             else
-                oc_fail(c, "UNKNOWN: %s", *m ? m : quiet);
+                oc_error(c, "UNKNOWN: %s", *m ? m : quiet);
             break;
         default:
             describe_exit(quiet, sizeof quiet, r, code, m);
@@ -427,7 +426,7 @@ static void exec_run(oc_check *c)
     exec_proto proto = protocol_of(oc_opt_str(c, "protocol"));
 
     if (proto == PROTO_BAD) {
-        oc_fail(c, "protocol must be exit, nagios or tap, not '%s'", oc_opt_str(c, "protocol"));
+        oc_error(c, "protocol must be exit, nagios or tap, not '%s'", oc_opt_str(c, "protocol"));
         return;
     }
     if (oc_opt_bool(c, "shell")) {
