@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <ini.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -278,6 +279,11 @@ static void merge_file(cfg *c, cfg_section **secs, size_t n)
 static void parse_file(cfg *c, const char *path)
 {
     parse_ctx p = {.c = c, .file = intern_file(c, path), .at_line_start = 1};
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) { /* fopen would succeed and read nothing */
+        cfg_error(c, p.file, 0, "is a directory, not an INI file");
+        return;
+    }
     p.fp = fopen(path, "r");
     if (!p.fp) {
         cfg_error(c, p.file, 0, "cannot open: %s", strerror(errno));

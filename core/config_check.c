@@ -272,7 +272,9 @@ static void check_needs(cfg *c)
     free(stack);
 }
 
-static void check_list(cfg *c, cfg_list *l)
+/* STAMP[j] == MARK when check j is already in this list (one array for all
+ * lists, a new MARK each: no quadratic search in a list of 100,000). */
+static void check_list(cfg *c, cfg_list *l, size_t *stamp, size_t mark)
 {
     cfg_section *s = l->sec;
     int have_checks = 0;
@@ -299,11 +301,9 @@ static void check_list(cfg *c, cfg_list *l)
                            l->name, names.v[n], best ? " (did you mean '" : "", best ? best : "", best ? "'?)" : "");
                     continue;
                 }
-                int dup = 0;
-                for (size_t m = 0; m < l->n; m++)
-                    dup |= l->idx[m] == (size_t)j;
-                if (dup)
+                if (stamp[j] == mark)
                     continue;
+                stamp[j] = mark;
                 l->idx = xrealloc(l->idx, (l->n + 1) * sizeof *l->idx);
                 l->idx[l->n++] = (size_t)j;
             }
@@ -320,6 +320,8 @@ static void check_list(cfg *c, cfg_list *l)
     }
     if (!have_checks)
         cfg_error(c, s->file, s->line, "checklist '%s' has no 'checks' key", l->name);
+    else if (l->n == 0)
+        cfg_error(c, s->file, s->line, "checklist '%s' lists no checks: running it would check nothing", l->name);
 }
 
 void cfg_validate(cfg *c, schema_find_fn find, void *find_ctx)
@@ -355,13 +357,23 @@ void cfg_validate(cfg *c, schema_find_fn find, void *find_ctx)
     }
     for (size_t i = 0; i < c->nchecks; i++)
         check_one(c, &c->checks[i], find, find_ctx);
+    size_t *stamp = xcalloc(c->nchecks ? c->nchecks : 1, sizeof *stamp);
     for (size_t i = 0; i < c->nlists; i++) {
         if (cfg_find_check(c, c->lists[i].name) >= 0)
             cfg_error(c, c->lists[i].sec->file, c->lists[i].sec->line,
                    "'%s' names both a check and a checklist", c->lists[i].name);
-        check_list(c, &c->lists[i]);
+        check_list(c, &c->lists[i], stamp, i + 1);
     }
+    free(stamp);
     check_needs(c);
+    /* an empty configuration checks nothing: it is a mistake, never a green run */
+    if (c->nchecks == 0 && c->files.n && !c->errors.n) {
+        strbuf names = {0};
+        for (size_t i = 0; i < c->files.n; i++)
+            sb_printf(&names, "%s%s", i ? ", " : "", c->files.v[i]);
+        cfg_error(c, names.s, 0, "no [check NAME] section: nothing to run");
+        sb_clear(&names);
+    }
 }
 
 void cfg_resolve(cfg *c, size_t idx, cfg_resolved *r)

@@ -261,8 +261,8 @@ static int cmd_run(cli *o)
     char *perr = NULL;
     if (plan_build(c, &o->names, &o->tags, &pl, &perr) != 0) {
         fprintf(stderr, "opscheck: %s\n", perr);
+        bail_before_run(o, 1, perr);
         free(perr);
-        bail_before_run(o, 1, "unknown checklist or check");
         rc = EXIT_USAGE;
         goto out;
     }

@@ -16,9 +16,9 @@ static int has_tag(const cfg_check *k, const strvec *tags)
     return 0;
 }
 
-/* A --tag no check carries is most likely a typo: say so (the run goes on,
- * with nothing selected by it), with the closest tag there is. */
-static void warn_unused_tags(const cfg *c, const strvec *tags)
+/* A --tag no check carries is a typo, never an intent: an error naming it,
+ * with the closest tag there is (NULL when every tag is used). */
+static char *unused_tag(const cfg *c, const strvec *tags)
 {
     for (size_t t = 0; t < tags->n; t++) {
         int used = 0;
@@ -32,9 +32,10 @@ static void warn_unused_tags(const cfg *c, const strvec *tags)
             for (size_t k = 0; k < c->checks[i].tags.n; k++)
                 suggest_try(&sg, c->checks[i].tags.v[k]);
         const char *best = suggest_best(&sg);
-        fprintf(stderr, "opscheck: no check has tag '%s'%s%s%s\n", tags->v[t], best ? " (did you mean '" : "",
-                best ? best : "", best ? "'?)" : "");
+        return xasprintf("--tag %s: no check has this tag%s%s%s", tags->v[t], best ? " (did you mean '" : "",
+                         best ? best : "", best ? "'?)" : "");
     }
+    return NULL;
 }
 
 /* Add check I after the checks it needs that are not selected already. */
@@ -79,7 +80,11 @@ static int select_checks(cfg *c, const strvec *names, const strvec *tags, plan *
             }
         }
     }
-    warn_unused_tags(c, tags);
+    if ((*error = unused_tag(c, tags))) {
+        free(want);
+        free(mark);
+        return -1;
+    }
     p->sel = xcalloc(c->nchecks + 1, sizeof *p->sel);
     char *in = xcalloc(c->nchecks + 1, 1);
     for (size_t i = 0; i < nwant; i++)
@@ -88,6 +93,10 @@ static int select_checks(cfg *c, const strvec *names, const strvec *tags, plan *
     free(want);
     free(mark);
     free(in);
+    if (p->n == 0) { /* nothing to check is a mistake, never a green run */
+        *error = xstrdup("the selection has no check (the names and --tag together match none)");
+        return -1;
+    }
     return 0;
 }
 

@@ -347,8 +347,8 @@ plugin = tp
 tags = prod, fly
 EOF
 run_oc run -c "$T/tagged.ini" --tag prdo
-is "$RC" 0 "an unused tag selects nothing"
-like "$ERR" "^opscheck: no check has tag 'prdo' \(did you mean 'prod'\?\)$" "a near tag is suggested"
+is "$RC" 2 "an unused tag is a usage error (issue 13: an empty selection is never green)"
+like "$ERR" "^opscheck: --tag prdo: no check has this tag \(did you mean 'prod'\?\)$" "a near tag is suggested"
 run_oc run -c "$T/tagged.ini" --tag prod
 unlike "$ERR" "no check has tag" "a used tag is not warned about"
 

@@ -222,8 +222,8 @@ run_oc run -c "$T/checks.ini" nosuch
 is "$RC" 2 "an unknown name is a usage error"
 like "$ERR" "'nosuch' is not a checklist or a check" "and says so"
 run_oc run -c "$T/checks.ini" --tag nosuchtag
-is "$RC" 0 "no check with that tag: nothing to do"
-like "$OUT" '^1\.\.0 # SKIP no checks selected$' "an empty plan is valid TAP"
+is "$RC" 2 "no check with that tag: a usage error, not a green run of nothing"
+like "$OUT" '^Bail out! --tag nosuchtag: no check has this tag' "the stream bails out saying why"
 run_oc frobnicate
 is "$RC" 2 "unknown command: exit 2"
 run_oc --version

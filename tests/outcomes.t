@@ -118,4 +118,33 @@ needs = cannot
 EOF
 run_oc run -c "$T/needs.ini"
 like "$OUT" '^ok 2 - after # SKIP needs cannot \(could not be checked\)$' "a check whose need errored is skipped, saying why"
+# empty selections are a usage or config error (exit 2), never a green run
+ini sel.ini <<EOF
+[opscheck]
+plugin_path = $TEST_PLUGINS
+[check a]
+plugin = tp
+tags = billing
+[check b]
+plugin = tp
+tags = daily
+[checklist night]
+checks = b
+EOF
+{ cat "$T/sel.ini"; printf '[checklist empty]\nchecks =\n'; } >"$T/sel-empty.ini"
+empty_case() { # LABEL ERE ARGS...
+  local label=$1 ere=$2; shift 2
+  run_oc "$@"
+  is "$RC" 2 "$label: exit 2"
+  like "$ERR" "$ere" "$label: says why"
+  [ "$1" = run ] && { like "$OUT" '^Bail out! ' "$label: TAP ends in Bail out!"; tap_valid "$OUT" "$label: valid TAP"; }
+}
+empty_case "a mistyped --tag" "--tag biling: no check has this tag \\(did you mean 'billing'\\?\\)" run -c "$T/sel.ini" --tag biling
+empty_case "a tag no selected check has" "the selection has no check" run -c "$T/sel.ini" night --tag billing
+empty_case "a checklist with no checks" "sel-empty.ini:11: checklist 'empty' lists no checks" run -c "$T/sel-empty.ini" empty
+empty_case "-c /dev/null (run)" "/dev/null: no \\[check NAME\\] section" run -c /dev/null
+empty_case "-c /dev/null (validate)" "/dev/null: no \\[check NAME\\] section" validate -c /dev/null
+mkdir -p "$T/adir"
+empty_case "-c DIRECTORY (validate)" "adir: is a directory, not an INI file" validate -c "$T/adir"
+empty_case "-c DIRECTORY (run)" "adir: is a directory, not an INI file" run -c "$T/adir"
 done_testing
