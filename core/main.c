@@ -22,6 +22,7 @@
 #include "report.h"
 #include "run.h"
 #include "stop.h"
+#include "stream.h"
 #include "zygote.h"
 #include "suggest.h"
 #include "tap.h"
@@ -35,22 +36,25 @@ enum { EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 
 static const char usage_text[] =
     "usage: opscheck run [NAME...] [-c FILE]... [--set VAR=VALUE]... [-j N] [--tag TAG]... [-v]\n"
-    "                    [--format tap|pretty] [--tap-version 13|14]\n"
-    "                    [--junit FILE] [--json FILE] [--prometheus FILE] [--push URL]\n"
+    "                    [--format tap|pretty|json|junit|prometheus|nagios] [--tap-version 13|14]\n"
+    "                    [--tap FILE] [--junit FILE] [--json FILE] [--prometheus FILE] [--push URL]\n"
     "       opscheck list [-c FILE]... [--set VAR=VALUE]...\n"
     "       opscheck validate [-c FILE]... [--set VAR=VALUE]...\n"
     "       opscheck plugins [NAME] [--markdown]\n"
     "       opscheck --version | --help\n"
     "\n"
     "NAME is a checklist or a check; no NAME runs every check in file order.\n"
-    "Output: TAP on stdout, or one line per check when stdout is a terminal (--format).\n"
+    "Output: TAP on stdout, or one line per check when stdout is a terminal; --format picks\n"
+    "        what stdout gets.  FILE - is stdout; a report there takes TAP off it (--tap FILE\n"
+    "        keeps it).  Only one output may go to stdout.\n"
     "The config is ./checks.ini, or $OPSCHECK_CONFIG, or the -c files merged in order.\n"
     "Exit: 0 all passed (skips and warnings allowed), 1 a check failed,\n"
-    "      2 usage or config error (nothing ran), 3 internal error.\n";
+    "      2 usage or config error (nothing ran), 3 internal error, 128+N signal N;\n"
+    "      --format nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n";
 
 /* Every option, once; a command says in its table row which it takes. */
 enum opt_id { O_CONFIG, O_SET, O_JOBS, O_TAG, O_VERBOSE, O_TAP_VERSION, O_FORMAT, O_JUNIT,
-              O_JSON, O_PROMETHEUS, O_PUSH, O_MARKDOWN, O_HELP, O_VERSION, O_COUNT };
+              O_JSON, O_PROMETHEUS, O_PUSH, O_MARKDOWN, O_HELP, O_VERSION, O_TAP, O_COUNT };
 #define OPT(id) (1u << (id))
 #define O_ANYWHERE (OPT(O_HELP) | OPT(O_VERSION)) /* they replace the command */
 
@@ -58,8 +62,8 @@ typedef struct cli {
     const char *cmd;
     strvec names, files, sets, tags;
     int jobs, verbose, tap_version;
-    const char *format;           /* "tap", "pretty" or NULL (decide by the terminal) */
-    const char *junit, *json, *prometheus, *push;
+    const char *format;           /* one of `formats`, or NULL (decide by the terminal) */
+    const char *junit, *json, *prometheus, *push, *tap;
     int markdown;
     unsigned given;               /* OPT() bits seen */
 } cli;
@@ -91,6 +95,7 @@ static const struct option longopts[] = {
     {"json", required_argument, NULL, O_COUNT + O_JSON},
     {"prometheus", required_argument, NULL, O_COUNT + O_PROMETHEUS},
     {"push", required_argument, NULL, O_COUNT + O_PUSH},
+    {"tap", required_argument, NULL, O_COUNT + O_TAP},
     {"markdown", no_argument, NULL, O_COUNT + O_MARKDOWN},
     {NULL, 0, NULL, 0},
 };
@@ -114,6 +119,18 @@ static const char *opt_name(int id)
         if (opt_of(l->val) == id)
             return l->name;
     return "?";
+}
+
+/* What --format may put on stdout: the two streams, then what is written
+ * there once the run is over. */
+static const char *const formats[] = {"tap", "pretty", "json", "junit", "prometheus", "nagios"};
+
+static int is_format(const char *s)
+{
+    for (size_t i = 0; i < sizeof formats / sizeof *formats; i++)
+        if (strcmp(s, formats[i]) == 0)
+            return 1;
+    return 0;
 }
 
 /* One option's value into the cli; 0, or a usage error's exit code. */
@@ -140,10 +157,11 @@ static int take_option(cli *o, int id, const char *arg)
         o->tap_version = atoi(arg);
         break;
     case O_FORMAT:
-        if (strcmp(arg, "tap") && strcmp(arg, "pretty"))
-            return usage_error("--format is tap or pretty, not '%s'", arg);
+        if (!is_format(arg))
+            return usage_error("--format is tap, pretty, json, junit, prometheus or nagios, not '%s'", arg);
         o->format = arg;
         break;
+    case O_TAP: o->tap = arg; break;
     case O_JUNIT: o->junit = arg; break;
     case O_JSON: o->json = arg; break;
     case O_PROMETHEUS: o->prometheus = arg; break;
@@ -200,7 +218,8 @@ static cfg *load(cli *o, plug_reg *reg)
                     plug_find_schema, reg);
 }
 
-/* The machine-readable reports asked for; 0, or -1 after saying why. */
+/* The machine-readable reports asked for; 0, or -1 after saying why.  Also
+ * after a stop signal: finished checks as they ended, the rest as errors. */
 static int write_reports(const cli *o, const cfg *c, const size_t *sel, size_t nsel,
                          const check_result *results, const run_summary *sum, time_t started)
 {
@@ -209,6 +228,7 @@ static int write_reports(const cli *o, const cfg *c, const size_t *sel, size_t n
         sb_printf(&names, "%s%s", i ? " " : "", o->names.v[i]);
     report_run r = {.c = c, .sel = sel, .n = nsel, .results = results, .sum = sum,
                     .checklist = names.s ? names.s : "", .started = started};
+    const char *fmt = o->format ? o->format : "";
     struct {
         const char *flag, *target;
         int (*fn)(const report_run *, const char *, char **);
@@ -217,6 +237,9 @@ static int write_reports(const cli *o, const cfg *c, const size_t *sel, size_t n
         {"--json", o->json, report_json},
         {"--prometheus", o->prometheus, report_prometheus},
         {"--push", o->push, report_push},
+        {"--format junit", strcmp(fmt, "junit") ? NULL : "-", report_junit},
+        {"--format json", strcmp(fmt, "json") ? NULL : "-", report_json},
+        {"--format prometheus", strcmp(fmt, "prometheus") ? NULL : "-", report_prometheus},
     };
     int rc = 0;
     for (size_t i = 0; i < sizeof reports / sizeof *reports; i++) {
@@ -233,18 +256,119 @@ static int write_reports(const cli *o, const cfg *c, const size_t *sel, size_t n
     return rc;
 }
 
-/* A run that cannot start still gives a plan and a bail out, as TAP
- * consumers expect; the TAP writer writes them (it redacts). */
-static void bail_before_run(const cli *o, size_t plan, const char *why)
+/* Where a run's outputs go, decided (and every report path checked) before
+ * the config is read: a bad path costs nothing, not a whole run. */
+typedef struct outputs {
+    const run_writer *writer;  /* the stream, as it is ready */
+    FILE *tap_file;            /* --tap FILE, or NULL */
+    int nagios;                /* --format nagios: one line after the run */
+} outputs;
+
+/* 0, or EXIT_USAGE after one line on stderr. */
+static int plan_outputs(const cli *o, outputs *out)
 {
+    memset(out, 0, sizeof *out);
+    const char *fmt = o->format;
+    strvec claims = {0}; /* what asked for stdout, as the user wrote it */
+    if (fmt)
+        sv_push(&claims, xasprintf("--format %s", fmt));
+    struct {
+        const char *flag, *path;
+    } files[] = {{"--json", o->json}, {"--junit", o->junit}, {"--prometheus", o->prometheus}, {"--tap", o->tap}};
+    int tap_stdout = fmt && strcmp(fmt, "tap") == 0, rc = 0;
+    for (size_t i = 0; i < sizeof files / sizeof *files && !rc; i++) {
+        int to_stdout = 0;
+        char *err = NULL;
+        if (!files[i].path)
+            continue;
+        if (report_check_path(files[i].path, &to_stdout, &err) != 0) {
+            fprintf(stderr, "opscheck: %s: %s\n", files[i].flag, err);
+            free(err);
+            rc = EXIT_USAGE;
+        } else if (to_stdout) {
+            sv_push(&claims, xasprintf("%s %s", files[i].flag, files[i].path));
+            tap_stdout |= i == 3;
+        }
+    }
+    if (!rc && claims.n > 1) {
+        fprintf(stderr, "opscheck: two outputs on stdout: %s and %s (see opscheck --help)\n", claims.v[0], claims.v[1]);
+        rc = EXIT_USAGE;
+    }
+    if (!rc && o->tap && !tap_stdout && fmt && strcmp(fmt, "tap") == 0) {
+        fprintf(stderr, "opscheck: --tap %s takes TAP off stdout, --format tap puts it there: one or the other\n", o->tap);
+        rc = EXIT_USAGE;
+    }
+    if (!rc && o->tap && !tap_stdout && !(out->tap_file = fopen(o->tap, "w"))) {
+        fprintf(stderr, "opscheck: --tap: %s: %s\n", o->tap, strerror(errno));
+        rc = EXIT_USAGE;
+    }
+    int pretty = fmt ? strcmp(fmt, "pretty") == 0 : !claims.n && isatty(1);
+    if (out->tap_file)
+        tap_set_output(out->tap_file);
+    out->writer = tap_stdout                  ? &tap_writer
+                  : pretty && out->tap_file   ? &pretty_and_tap_writer
+                  : pretty                    ? &pretty_writer
+                  : out->tap_file || !claims.n ? &tap_writer
+                                              : &null_writer;
+    out->nagios = fmt && strcmp(fmt, "nagios") == 0;
+    sv_clear(&claims);
+    return rc;
+}
+
+/* A run that cannot start still gives a plan and a bail out, as TAP
+ * consumers expect, wherever TAP goes; the TAP writer writes them (it
+ * redacts).  Under --format nagios: the UNKNOWN line instead. */
+static void bail_before_run(const cli *o, const outputs *out, size_t plan, const char *why)
+{
+    if (out->nagios) {
+        char *shown = redact(why);
+        printf("OPSCHECK UNKNOWN - %s\n", shown);
+        free(shown);
+    }
+    if (out->writer == &null_writer || (out->writer == &pretty_writer && out->nagios))
+        return;
     run_opts ro = {.tap_version = o->tap_version, .writer = &tap_writer};
     tap_writer.begin(&ro, plan);
     tap_writer.bail(&ro, why);
 }
 
+/* --format nagios: the Monitoring Plugins line and exit code (0 OK,
+ * 1 WARNING, 2 CRITICAL, 3 UNKNOWN).  A failure is CRITICAL; checks that
+ * could not be checked (errors) and nothing worse are UNKNOWN. */
+static int nagios_line(const run_summary *s, int report_failed)
+{
+    size_t total = s->passed + s->warned + s->failed + s->errored + s->skipped;
+    int code = report_failed || s->interrupted || (s->errored && !s->failed) ? 3 : s->failed ? 2 : s->warned ? 1 : 0;
+    static const char *const state[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+    strbuf b = {0};
+    if (s->interrupted)
+        sb_printf(&b, "interrupted by SIG%s, ", sigabbrev_np(s->interrupted) ? sigabbrev_np(s->interrupted) : "?");
+    if (report_failed)
+        sb_puts(&b, "a report was not written, ");
+    if (s->failed)
+        sb_printf(&b, "%zu failed", s->failed);
+    if (s->errored)
+        sb_printf(&b, "%s%zu errored", s->failed ? ", " : "", s->errored);
+    if (!s->failed && !s->errored)
+        sb_printf(&b, "%zu %s", s->warned ? s->warned : s->passed, s->warned ? "warned" : "passed");
+    printf("OPSCHECK %s - %s of %zu | passed=%zu warned=%zu failed=%zu errored=%zu skipped=%zu\n", state[code], b.s,
+           total, s->passed, s->warned, s->failed, s->errored, s->skipped);
+    fflush(stdout);
+    sb_clear(&b);
+    return code;
+}
+
 static int cmd_run(cli *o)
 {
     stop_install();
+    outputs out;
+    if (plan_outputs(o, &out) != 0) {
+        if (o->format && strcmp(o->format, "nagios") == 0) {
+            printf("OPSCHECK UNKNOWN - usage error (see stderr)\n");
+            return 3;
+        }
+        return EXIT_USAGE;
+    }
     plug_reg reg;
     plug_reg_init(&reg);
     cfg *c = load(o, &reg);
@@ -252,37 +376,40 @@ static int cmd_run(cli *o)
     if (c->errors.n) {
         print_errors(&c->errors);
         char *why = xasprintf("config error: %s", c->errors.v[0]);
-        bail_before_run(o, c->nchecks ? c->nchecks : 1, why);
+        bail_before_run(o, &out, c->nchecks ? c->nchecks : 1, why);
         free(why);
-        rc = EXIT_USAGE;
+        rc = out.nagios ? 3 : EXIT_USAGE; /* nagios: nothing ran, UNKNOWN */
         goto out;
     }
     plan pl;
     char *perr = NULL;
     if (plan_build(c, &o->names, &o->tags, &pl, &perr) != 0) {
         fprintf(stderr, "opscheck: %s\n", perr);
-        bail_before_run(o, 1, perr);
+        bail_before_run(o, &out, 1, perr);
         free(perr);
-        rc = EXIT_USAGE;
+        rc = out.nagios ? 3 : EXIT_USAGE; /* nagios: nothing ran, UNKNOWN */
         goto out;
     }
-    int pretty = o->format ? strcmp(o->format, "pretty") == 0 : isatty(1);
     const char *no_color = getenv("NO_COLOR");
-    run_opts ro = {.jobs = o->jobs, .verbose = o->verbose, .tap_version = o->tap_version,
-                   .writer = pretty ? &pretty_writer : &tap_writer,
-                   .color = pretty && isatty(1) && !(no_color && *no_color)};
+    run_opts ro = {.jobs = o->jobs, .verbose = o->verbose, .tap_version = o->tap_version, .writer = out.writer,
+                   .color = out.writer != &tap_writer && out.writer != &null_writer && isatty(1) &&
+                            !(no_color && *no_color)};
     run_summary sum;
     check_result *results = NULL;
     time_t started = time(NULL);
     rc = run_checks(&pl, &ro, &sum, &results);
-    if (results && !sum.interrupted && write_reports(o, c, pl.sel, pl.n, results, &sum, started) != 0 && rc < 2)
+    if (results && write_reports(o, c, pl.sel, pl.n, results, &sum, started) != 0 && rc < 2)
         rc = EXIT_INTERNAL;
     run_results_free(results, pl.n);
     plan_clear(&pl);
     /* the same five counts as the TAP plan, JSON, JUnit and Prometheus */
     fprintf(stderr, "%zu passed, %zu warned, %zu failed, %zu errored, %zu skipped in %.2fs%s\n", sum.passed,
             sum.warned, sum.failed, sum.errored, sum.skipped, sum.seconds, sum.interrupted ? " (interrupted)" : "");
+    if (out.nagios)
+        rc = nagios_line(&sum, rc == EXIT_INTERNAL);
 out:
+    if (out.tap_file)
+        fclose(out.tap_file);
     cfg_free(c);
     plug_reg_release(&reg);
     return rc;
@@ -489,7 +616,7 @@ typedef struct cmd_entry {
 static const cmd_entry commands[] = {
     {"run", cmd_run,
      OPT(O_CONFIG) | OPT(O_SET) | OPT(O_JOBS) | OPT(O_TAG) | OPT(O_VERBOSE) | OPT(O_TAP_VERSION) |
-         OPT(O_FORMAT) | OPT(O_JUNIT) | OPT(O_JSON) | OPT(O_PROMETHEUS) | OPT(O_PUSH),
+         OPT(O_FORMAT) | OPT(O_JUNIT) | OPT(O_JSON) | OPT(O_PROMETHEUS) | OPT(O_PUSH) | OPT(O_TAP),
      SIZE_MAX},
     {"list", cmd_list, OPT(O_CONFIG) | OPT(O_SET), 0},
     {"validate", cmd_validate, OPT(O_CONFIG) | OPT(O_SET), 0},

@@ -3,7 +3,8 @@
  * JUnit XML (--junit), JSON (--json), the node_exporter textfile format
  * (--prometheus) and a Prometheus Pushgateway (--push).  Each report reads
  * the finished results; every string in them passes through redact().
- * Files are written atomically (a temp file in the same folder, renamed).
+ * Files are written atomically (a temp file in the same folder, renamed);
+ * a FIFO or a device in place; "-" is stdout.
  */
 #ifndef OC_REPORT_H
 #define OC_REPORT_H
@@ -29,5 +30,11 @@ int report_junit(const report_run *r, const char *path, char **err);
 int report_json(const report_run *r, const char *path, char **err);
 int report_prometheus(const report_run *r, const char *path, char **err);
 int report_push(const report_run *r, const char *url, char **err);
+
+/* Before the run: can a report be written to PATH (report_file.c says
+ * how)?  Its folder exists and is writable, an existing file is writable
+ * or a FIFO/character device.  *TO_STDOUT: PATH is "-" or our own stdout.
+ * 0, or -1 with *err = "PATH: reason" (malloc'd). */
+int report_check_path(const char *path, int *to_stdout, char **err);
 
 #endif

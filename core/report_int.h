@@ -14,10 +14,13 @@
 
 #include "report.h"
 
-/* Writes LEN bytes of DATA to PATH atomically: a temp file in the same
- * folder, fsync, rename over PATH, fsync of the folder.  Readers see the old
- * file or the new one, never a part.  0, or -1 with *err set (one line,
- * naming PATH); the temp file is removed on failure. */
+/* Writes LEN bytes of DATA to PATH.  A regular file or a new path: atomically
+ * (a temp file in the same folder, fsync, rename over it, fsync of the
+ * folder), so readers see the old file or the new one, never a part; a
+ * symlink to one: the same on the file it resolves to (the link stays).  A
+ * FIFO or a character device: in place, never renamed over.  "-" or our own
+ * stdout (/dev/stdout): fd 1.  0, or -1 with *err set (one line, naming
+ * PATH); the temp file is removed on failure. */
 int report_write_file(const char *path, const char *data, size_t len, char **err);
 
 /* RAW (NULL is "") made valid UTF-8: each byte that does not start a valid

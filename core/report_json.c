@@ -113,6 +113,14 @@ int report_json(const report_run *r, const char *path, char **err)
     cJSON_AddNumberToObject(root, "started_unix", (double)r->started);
     cJSON_AddNumberToObject(root, "duration_seconds", r->sum ? r->sum->seconds : 0);
     cJSON_AddNumberToObject(root, "interrupted_by_signal", r->sum ? r->sum->interrupted : 0);
+    if (r->sum && r->sum->interrupted) { /* "SIGTERM": the number stays as it was (schema 1) */
+        const char *abbrev = sigabbrev_np(r->sum->interrupted);
+        char *name = abbrev ? xasprintf("SIG%s", abbrev) : xasprintf("signal %d", r->sum->interrupted);
+        add_str(root, "interrupted_signal", name);
+        free(name);
+    } else {
+        add_str(root, "interrupted_signal", NULL);
+    }
     size_t cnt[RES_NSTATUS] = {0};
     for (size_t i = 0; i < r->n; i++)
         cnt[r->results[i].status]++;

@@ -129,18 +129,47 @@ static char *details(const cfg_check *k, const check_result *res)
     return sb_steal(&y);
 }
 
+/* The attempts before the last that failed or errored, as Surefire's
+ * reruns (junit-10.xsd): <flakyFailure>/<flakyError> when the check then
+ * passed (or warned), <rerunFailure>/<rerunError> when it failed anyway.
+ * Returns how many there are; writes them only when B is not NULL. */
+static size_t reruns(strbuf *b, const check_result *res)
+{
+    size_t n = 0;
+    const char *kind = RES_BAD(res->status) ? "rerun" : res->status == RES_SKIP ? NULL : "flaky";
+    for (size_t a = 0; kind && a + 1 < res->nattempts; a++) {
+        const res_attempt *at = &res->attempts[a];
+        if (!RES_BAD(at->status))
+            continue;
+        n++;
+        if (!b)
+            continue;
+        const char *el = at->status == RES_FAIL ? "Failure" : "Error";
+        sb_printf(b, "      <%s%s", kind, el);
+        attr(b, "message", at->message);
+        sb_printf(b, " type=\"%s\"><stackTrace>attempt %zu of %zu: ", res_status_name(at->status), a + 1,
+                  res->nattempts);
+        xml_put(b, at->message, 0);
+        sb_printf(b, "</stackTrace></%s%s>\n", kind, el);
+    }
+    return n;
+}
+
 static void testcase(strbuf *b, const report_run *r, size_t i)
 {
     const cfg_check *k = &r->c->checks[r->sel[i]];
     const check_result *res = &r->results[i];
     const char *plugin = report_plugin(r, i);
     char *cls = xasprintf("opscheck%s%s", *plugin ? "." : "", plugin);
+    long long ms = res->nattempts ? 0 : res->duration_ms; /* every attempt: what the check cost */
+    for (size_t a = 0; a < res->nattempts; a++)
+        ms += res->attempts[a].duration_ms;
     sb_puts(b, "    <testcase");
     attr(b, "name", k->name);
     attr(b, "classname", cls);
-    sb_printf(b, " time=\"%.3f\"", (double)res->duration_ms / 1000.0);
+    sb_printf(b, " time=\"%.3f\"", (double)ms / 1000.0);
     free(cls);
-    int body = res->status != RES_PASS || (res->output && res->output_len);
+    int body = res->status != RES_PASS || (res->output && res->output_len) || reruns(NULL, res);
     if (!body) {
         sb_puts(b, "/>\n");
         return;
@@ -160,6 +189,7 @@ static void testcase(strbuf *b, const report_run *r, size_t i)
             sb_printf(b, " type=\"%s\">", res_status_name(res->status));
             xml_put(b, d, 0);
             sb_printf(b, "</%s>\n", el);
+            reruns(b, res);
         } else { /* a warning passes: its facts go where a passing test's output goes */
             sb_puts(b, "      <system-out>");
             xml_put(b, d, 0);
@@ -167,6 +197,8 @@ static void testcase(strbuf *b, const report_run *r, size_t i)
         }
         free(d);
     }
+    if (!RES_BAD(res->status))
+        reruns(b, res);
     if (res->output && res->output_len) {
         char *out = xstrndup(res->output, res->output_len);
         sb_puts(b, "      <system-err>");

@@ -609,9 +609,22 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
         if (jobs[i].state == JOB_DONE) {
             (*results)[i] = jobs[i].cur; /* moved: the reports read it */
             memset(&jobs[i].cur, 0, sizeof jobs[i].cur);
-        } else {
-            (*results)[i].status = RES_SKIP;
+        } else { /* stopped before its verdict: the reports say so, with the attempts it made */
+            (*results)[i].status = RES_ERROR;
             (*results)[i].message = xstrdup("interrupted");
+            (*results)[i].attempts = jobs[i].attempts;
+            (*results)[i].nattempts = jobs[i].nattempts;
+            jobs[i].attempts = NULL;
+            jobs[i].nattempts = 0;
+            result_publish(&(*results)[i], NULL); /* the attempts' messages pass the masking gate too */
+        }
+        if (sum->interrupted) { /* every check, written or not, as the reports count them */
+            res_status st = (*results)[i].status;
+            size_t *n[RES_NSTATUS] = {[RES_PASS] = &sum->passed, [RES_WARN] = &sum->warned, [RES_SKIP] = &sum->skipped,
+                                      [RES_FAIL] = &sum->failed, [RES_ERROR] = &sum->errored};
+            if (i == 0)
+                sum->passed = sum->warned = sum->skipped = sum->failed = sum->errored = 0;
+            (*n[st])++;
         }
         result_clear(&jobs[i].cur);
         for (size_t a = 0; a < jobs[i].nattempts; a++)

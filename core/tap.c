@@ -11,12 +11,18 @@
 #define OUTPUT_SHOWN 4096 /* bytes of captured stderr shown in YAML */
 
 static int tap_version = 14;
+static FILE *tap_out; /* NULL: stdout */
 
+void tap_set_output(FILE *f)
+{
+    tap_out = f;
+}
 
 static void emit(strbuf *b)
 {
-    fwrite(b->s, 1, b->len, stdout);
-    fflush(stdout);
+    FILE *f = tap_out ? tap_out : stdout;
+    fwrite(b->s, 1, b->len, f);
+    fflush(f);
     sb_clear(b);
 }
 
@@ -24,12 +30,13 @@ static void tap_begin(const run_opts *o, size_t count)
 {
     int version = o->tap_version;
     tap_version = version;
-    printf("TAP version %d\n", version);
+    FILE *f = tap_out ? tap_out : stdout;
+    fprintf(f, "TAP version %d\n", version);
     if (count == 0)
-        printf("1..0 # SKIP no checks selected\n");
+        fprintf(f, "1..0 # SKIP no checks selected\n");
     else
-        printf("1..%zu\n", count);
-    fflush(stdout);
+        fprintf(f, "1..%zu\n", count);
+    fflush(f);
 }
 
 void tap_bail(const char *reason)
