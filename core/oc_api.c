@@ -45,18 +45,25 @@ static const oc_option *spec_of(const oc_check *c, const char *key)
     return NULL;
 }
 
-/* A getter asked for a key the plugin never declared: a plugin bug that
- * would otherwise read as "unset".  End the check with it, in run()'s thread. */
-static void undeclared(const oc_check *cc, const char *key)
+/* A call that would otherwise be misread (an undeclared key reads as
+ * "unset", an unknown directive as none): end the check with MSG (freed),
+ * in run()'s thread. */
+static void plugin_bug(oc_check *c, const char *fn, char *msg)
 {
-    oc_check *c = (oc_check *)cc;
-    if (!may_send(c, "an option getter"))
+    if (!may_send(c, fn)) {
+        free(msg);
         return;
-    char *msg = xasprintf("plugin bug: option '%s' is not declared", key);
+    }
     const char *f[] = {"fail", msg};
     wire_send(c->fd, WIRE_ASSERT, f, 2);
     wire_send(c->fd, WIRE_END, NULL, 0);
     _exit(0);
+}
+
+/* A getter asked for a key the plugin never declared. */
+static void undeclared(const oc_check *c, const char *key)
+{
+    plugin_bug((oc_check *)c, "an option getter", xasprintf("plugin bug: option '%s' is not declared", key));
 }
 
 /* KEY is in the plugin's table, or "NAME.x" for a PREFIX option NAME;
@@ -251,6 +258,31 @@ void oc_expect(oc_check *c, const char *expected, const char *seen)
         return;
     const char *f[] = {expected, seen};
     wire_send(c->fd, WIRE_EXPECT, f, 2);
+}
+
+void oc_directive(oc_check *c, const char *name, const char *fmt, ...)
+{
+    if (!name || (strcmp(name, "TODO") != 0 && strcmp(name, "SKIP") != 0)) {
+        plugin_bug(c, "oc_directive",
+                   xasprintf("plugin bug: oc_directive '%s' is not TODO or SKIP", name ? name : "(null)"));
+        return;
+    }
+    if (!may_send(c, "oc_directive"))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    char *reason = fmt ? xvasprintf(fmt, ap) : xstrdup("");
+    va_end(ap);
+    const char *f[] = {name, reason};
+    wire_send(c->fd, WIRE_DIRECTIVE, f, 2);
+    free(reason);
+}
+
+void oc_assert_yaml(oc_check *c, const char *yaml)
+{
+    const char *f[] = {yaml ? yaml : ""};
+    if (may_send(c, "oc_assert_yaml"))
+        wire_send(c->fd, WIRE_YAML, f, 1);
 }
 
 static void send_diag(oc_check *c, const char *fn, const char *key, const char *fmt, va_list ap)

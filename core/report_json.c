@@ -74,6 +74,12 @@ static cJSON *check_json(const report_run *r, size_t i)
         add_str(x, "message", res->asserts[a].msg);
         add_str(x, "expected", res->asserts[a].expected);
         add_str(x, "seen", res->asserts[a].seen);
+        if (res->asserts[a].directive) { /* only when set: a plain assertion reads as before */
+            add_str(x, "directive", res_directive_name(res->asserts[a].directive));
+            add_str(x, "reason", res->asserts[a].reason ? res->asserts[a].reason : "");
+        }
+        if (res->asserts[a].data)
+            add_str(x, "data", res->asserts[a].data);
         cJSON_AddItemToArray(as, x);
     }
     cJSON *dg = cJSON_AddObjectToObject(o, "diagnostics");

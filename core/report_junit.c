@@ -107,6 +107,12 @@ static char *details(const cfg_check *k, const check_result *res)
                 yaml_line(&y, "    ", "expected", a->expected);
             if (a->seen)
                 yaml_line(&y, "    ", "seen", a->seen);
+            if (a->directive) {
+                yaml_line(&y, "    ", "directive", res_directive_name(a->directive));
+                yaml_line(&y, "    ", "reason", a->reason);
+            }
+            if (a->data)
+                yaml_line(&y, "    ", "data", a->data);
         }
     }
     strvec seen = {0};

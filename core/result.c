@@ -13,6 +13,8 @@ void result_clear(check_result *r)
         free(r->asserts[i].msg);
         free(r->asserts[i].expected);
         free(r->asserts[i].seen);
+        free(r->asserts[i].reason);
+        free(r->asserts[i].data);
     }
     free(r->asserts);
     for (size_t i = 0; i < r->ndiags; i++) {
@@ -41,16 +43,23 @@ static int rank(res_status s)
     return r[s];
 }
 
+/* What an assertion counts as: a TODO is a known failure, not a failure
+ * (TAP's meaning), so it counts as a pass unless it was skipped. */
+static res_status verdict_of(const res_assert *a)
+{
+    return a->directive == RES_DIR_TODO && a->status != RES_SKIP ? RES_PASS : a->status;
+}
+
 /* The worst status wins (error > fail > warn > pass > skip), counting the
  * assertions the record limit dropped: 1,000 passes and then a failure are
- * a failure.  The message is the first kept assertion of the winning status,
- * or says how many were dropped. */
+ * a failure.  The message is the first kept assertion of the winning status
+ * (with its directive's reason), or says how many were dropped. */
 void result_summarise(check_result *r)
 {
     res_status worst = RES_SKIP;
     for (size_t i = 0; i < r->nasserts; i++)
-        if (rank(r->asserts[i].status) > rank(worst))
-            worst = r->asserts[i].status;
+        if (rank(verdict_of(&r->asserts[i])) > rank(worst))
+            worst = verdict_of(&r->asserts[i]);
     for (int s = 0; s < RES_NSTATUS; s++)
         if (r->dropped_bad[s] && rank((res_status)s) > rank(worst))
             worst = (res_status)s;
@@ -58,8 +67,10 @@ void result_summarise(check_result *r)
     free(r->message);
     r->message = NULL;
     for (size_t i = 0; i < r->nasserts; i++) {
-        if (r->asserts[i].status == worst) {
-            r->message = xstrdup(r->asserts[i].msg);
+        const res_assert *a = &r->asserts[i];
+        if (verdict_of(a) == worst) {
+            r->message = a->reason && *a->reason ? xasprintf("%s%s%s", a->msg, *a->msg ? ": " : "", a->reason)
+                                                 : xstrdup(a->msg);
             break;
         }
     }
@@ -79,6 +90,11 @@ const char *res_status_name(res_status s)
     case RES_ERROR: return "error";
     }
     return "?";
+}
+
+const char *res_directive_name(res_directive d)
+{
+    return d == RES_DIR_TODO ? "todo" : d == RES_DIR_SKIP ? "skip" : NULL;
 }
 
 char *result_hint(const char *hint, const check_result *r)
@@ -126,6 +142,8 @@ void result_publish(check_result *r, const char *hint)
         mask(&r->asserts[i].msg);
         mask(&r->asserts[i].expected);
         mask(&r->asserts[i].seen);
+        mask(&r->asserts[i].reason);
+        mask(&r->asserts[i].data);
     }
     for (size_t i = 0; i < r->ndiags; i++) {
         mask(&r->diags[i].key);

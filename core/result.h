@@ -17,10 +17,17 @@ typedef enum res_status { RES_PASS = 0, RES_WARN, RES_SKIP, RES_FAIL, RES_ERROR 
 /* FAIL or ERROR: a `not ok`, exit code 1. */
 #define RES_BAD(s) ((s) == RES_FAIL || (s) == RES_ERROR)
 
+/* A TAP directive on an assertion (oc_directive).  TODO: the status is
+ * kept (a `not ok ... # TODO`), but it counts as a pass for the verdict. */
+typedef enum res_directive { RES_DIR_NONE = 0, RES_DIR_TODO, RES_DIR_SKIP } res_directive;
+
 typedef struct res_assert {
     res_status status;
     char *msg;
     char *expected, *seen;   /* or NULL */
+    res_directive directive;
+    char *reason;            /* the directive's reason, or NULL */
+    char *data;              /* the plugin's YAML text (oc_assert_yaml), or NULL */
 } res_assert;
 
 typedef struct res_kv {
@@ -66,9 +73,12 @@ void result_clear(check_result *r);        /* frees members, zeroes */
  * redact()ed copy.  Writers and reports never redact. */
 void result_publish(check_result *r, const char *hint);
 /* The check-level status and message from the assertions, kept and
- * dropped: ERROR > FAIL > WARN > PASS; all skipped is a skip. */
+ * dropped: ERROR > FAIL > WARN > PASS; all skipped is a skip.  A TODO
+ * assertion counts as a pass, whatever its status. */
 void result_summarise(check_result *r);
 const char *res_status_name(res_status s);
+/* "todo", "skip", or NULL for none. */
+const char *res_directive_name(res_directive d);
 /* HINT with every "{key}" replaced by the value of the check's first
  * diagnostic of that name (e.g. "flyctl machine restart {machine}");
  * unknown keys stay as written.  malloc'd; NULL when HINT is NULL. */

@@ -115,7 +115,7 @@ static void finish_attempt(cfg *c, job *j)
         /* a crash, a deadline, no result: no verdict was reached */
         if (r->nasserts) { /* keep what it reported, then say how it ended */
             r->asserts = xrealloc(r->asserts, (r->nasserts + 1) * sizeof *r->asserts);
-            r->asserts[r->nasserts++] = (res_assert){RES_ERROR, xstrdup(why), NULL, NULL};
+            r->asserts[r->nasserts++] = (res_assert){.status = RES_ERROR, .msg = xstrdup(why)};
         }
         r->status = RES_ERROR;
         free(r->message);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "text.h"
+#include "yaml_map.h"
 
 
 #define OUTPUT_SHOWN 4096 /* bytes of captured stderr shown in YAML */
@@ -96,21 +97,42 @@ static void assertion_yaml(strbuf *b, const char *ind, const res_assert *a)
         yaml_kv(b, ind, "expected", a->expected, &seen);
     if (a->seen)
         yaml_kv(b, ind, "seen", a->seen, &seen);
+    if (a->data) { /* the plugin's own YAML, under one key: its keys never clash with ours */
+        char *deeper = xasprintf("%s  ", ind);
+        strbuf nest = {0};
+        if (yaml_map_nest(&nest, deeper, a->data) == 0) {
+            yaml_block_key(b, ind, "data", &seen);
+            sb_add(b, nest.s, nest.len);
+        } else { /* not plainly a mapping: one string, valid whatever it holds */
+            yaml_kv(b, ind, "data", a->data, &seen);
+        }
+        sb_clear(&nest);
+        free(deeper);
+    }
     sb_printf(b, "%s...\n", ind);
     sv_clear(&seen);
 }
 
-static void test_line(strbuf *b, const char *ind, int ok, size_t num, const char *desc, const char *skip)
+/* A test point; DIR ("SKIP", "TODO" or NULL) with REASON (NULL or "" for none). */
+static void test_line(strbuf *b, const char *ind, int ok, size_t num, const char *desc, const char *dir,
+                      const char *reason)
 {
     sb_printf(b, "%s%sok %zu - ", ind, ok ? "" : "not ", num);
     text_tap_desc(b, desc);
-    if (skip) {
-        sb_puts(b, " # SKIP");
-        if (*skip)
+    if (dir) {
+        sb_printf(b, " # %s", dir);
+        if (reason && *reason)
             sb_putc(b, ' ');
-        text_tap_desc(b, skip);
+        text_tap_desc(b, reason);
     }
     sb_putc(b, '\n');
+}
+
+/* A subtest point's directive, as TAP writes it. */
+static const char *dir_of(const res_assert *a)
+{
+    return a->directive == RES_DIR_TODO ? "TODO" : a->directive == RES_DIR_SKIP || a->status == RES_SKIP ? "SKIP"
+                                                                                                          : NULL;
 }
 
 static void check_yaml(strbuf *b, const cfg_check *k, const check_result *r, int verbose, int single)
@@ -182,14 +204,16 @@ static void tap_check(const run_opts *o, size_t num, const cfg_check *k, const c
 {
     int verbose = o->verbose;
     strbuf b = {0};
-    if (r->status == RES_SKIP && r->nasserts <= 1) {
-        test_line(&b, "", 1, num, k->name, r->message ? r->message : "skipped");
+    /* Several assertions make a subtest; so does one with a directive or
+     * data, which only a subtest point can carry. */
+    int sub = r->nasserts > 1 || (r->nasserts == 1 && (r->asserts[0].directive || r->asserts[0].data));
+    if (r->status == RES_SKIP && !sub) {
+        test_line(&b, "", 1, num, k->name, "SKIP", r->message ? r->message : "skipped");
         if (verbose)
             check_yaml(&b, k, r, verbose, 1);
         emit(&b);
         return;
     }
-    int sub = r->nasserts > 1;
     if (sub) {
         sb_puts(&b, "    # Subtest: ");
         text_tap_desc(&b, k->name);
@@ -197,12 +221,12 @@ static void tap_check(const run_opts *o, size_t num, const cfg_check *k, const c
         for (size_t i = 0; i < r->nasserts; i++) {
             const res_assert *a = &r->asserts[i];
             test_line(&b, "    ", !RES_BAD(a->status), i + 1, a->msg[0] ? a->msg : res_status_name(a->status),
-                      a->status == RES_SKIP ? "" : NULL);
-            if (RES_BAD(a->status) || a->status == RES_WARN || (verbose && (a->expected || a->seen)))
+                      dir_of(a), a->reason);
+            if (RES_BAD(a->status) || a->status == RES_WARN || (verbose && (a->expected || a->seen || a->data)))
                 assertion_yaml(&b, "      ", a);
         }
     }
-    test_line(&b, "", !RES_BAD(r->status), num, k->name,
+    test_line(&b, "", !RES_BAD(r->status), num, k->name, r->status == RES_SKIP ? "SKIP" : NULL,
               r->status == RES_SKIP ? (r->message ? r->message : "skipped") : NULL);
     if (RES_BAD(r->status) || r->status == RES_WARN || verbose)
         check_yaml(&b, k, r, verbose, !sub);

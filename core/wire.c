@@ -57,26 +57,74 @@ static char *take(const char *s)
     return xstrndup(s, n >= WIRE_MAX_FIELD ? redact_safe_len(s, n) : n);
 }
 
-static int apply(char type, const char *p, size_t n, check_result *r)
+/* A directive for the last assertion; one that was dropped is recounted,
+ * so a dropped TODO failure does not fail the check either. */
+static void apply_directive(wire_reader *w, const char *name, const char *reason, check_result *r)
 {
+    res_directive d = strcmp(name, "TODO") == 0 ? RES_DIR_TODO : strcmp(name, "SKIP") == 0 ? RES_DIR_SKIP
+                                                                                            : RES_DIR_NONE;
+    if (d == RES_DIR_NONE) /* the child refuses other names */
+        return;
+    if (w->last_dropped) {
+        r->dropped_bad[w->last_status]--;
+        w->last_status = d == RES_DIR_SKIP ? RES_SKIP : RES_PASS;
+        r->dropped_bad[w->last_status]++;
+        return;
+    }
+    res_assert *a = &r->asserts[r->nasserts - 1];
+    a->directive = d;
+    if (d == RES_DIR_SKIP)
+        a->status = RES_SKIP;
+    free(a->reason);
+    a->reason = take(reason);
+}
+
+/* A YAML text for the last assertion, within WIRE_MAX_DATA for the check. */
+static void apply_yaml(wire_reader *w, const char *text, check_result *r)
+{
+    res_assert *a = &r->asserts[r->nasserts - 1];
+    char *t = take(text);
+    size_t old = a->data ? strlen(a->data) : 0, n = strlen(t);
+    if (w->data_bytes - old + n > WIRE_MAX_DATA) {
+        free(t);
+        r->truncated = 1;
+        return;
+    }
+    w->data_bytes = w->data_bytes - old + n;
+    free(a->data);
+    a->data = t;
+}
+
+static int apply(wire_reader *w, char type, const char *p, size_t n, check_result *r)
+{
+    int for_last = type == WIRE_EXPECT || type == WIRE_DIRECTIVE || type == WIRE_YAML;
+    if (for_last && (!r->nasserts || (w->last_dropped && type != WIRE_DIRECTIVE)))
+        return 0; /* for no assertion yet, or for one that was not kept */
     switch (type) {
     case WIRE_ASSERT: {
         const char *st = field(p, n, 0);
         res_status s = st[0] == 'p' ? RES_PASS : st[0] == 'w' ? RES_WARN : st[0] == 's' ? RES_SKIP
                      : st[0] == 'e' ? RES_ERROR : RES_FAIL;
+        w->last_dropped = 0;
         if (r->nasserts >= WIRE_MAX_ASSERTS) { /* not kept, but never forgotten */
             r->truncated = 1;
             r->asserts_dropped++;
             r->dropped_bad[s]++;
+            w->last_dropped = 1;
+            w->last_status = s;
             return 0;
         }
         r->asserts = xrealloc(r->asserts, (r->nasserts + 1) * sizeof *r->asserts);
-        r->asserts[r->nasserts++] = (res_assert){s, take(field(p, n, 1)), NULL, NULL};
+        r->asserts[r->nasserts++] = (res_assert){.status = s, .msg = take(field(p, n, 1))};
         return 0;
     }
+    case WIRE_DIRECTIVE:
+        apply_directive(w, field(p, n, 0), field(p, n, 1), r);
+        return 0;
+    case WIRE_YAML:
+        apply_yaml(w, field(p, n, 0), r);
+        return 0;
     case WIRE_EXPECT:
-        if (!r->nasserts)
-            return 0;
         free(r->asserts[r->nasserts - 1].expected);
         free(r->asserts[r->nasserts - 1].seen);
         r->asserts[r->nasserts - 1].expected = take(field(p, n, 0));
@@ -120,7 +168,7 @@ int wire_feed(wire_reader *w, const char *data, size_t n, check_result *r)
         if (w->buf.len - off < 1 + sizeof len + len)
             break;
         char *payload = xstrndup(w->buf.s + off + 1 + sizeof len, len);
-        int a = w->ended ? 0 : apply(w->buf.s[off], payload, len, r); /* nothing counts after END */
+        int a = w->ended ? 0 : apply(w, w->buf.s[off], payload, len, r); /* nothing counts after END */
         free(payload);
         if (a < 0) {
             rc = -1;

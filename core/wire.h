@@ -16,6 +16,8 @@
 enum {
     WIRE_ASSERT = 'A', /* status letter, message */
     WIRE_EXPECT = 'E', /* expected, seen */
+    WIRE_DIRECTIVE = 'T', /* "TODO" or "SKIP", reason: for the last assertion */
+    WIRE_YAML = 'Y',   /* YAML text: for the last assertion */
     WIRE_DIAG = 'D',   /* key, value */
     WIRE_METRIC = 'M', /* name, value (%.17g), unit */
     WIRE_END = 'Z'
@@ -25,6 +27,7 @@ enum {
 #define WIRE_MAX_ASSERTS 1000
 #define WIRE_MAX_DIAGS 500
 #define WIRE_MAX_METRICS 500
+#define WIRE_MAX_DATA (1024 * 1024) /* bytes of all of a check's WIRE_YAML texts */
 
 /* Child side: write one record; exits the child if the parent is gone. */
 void wire_send(int fd, char type, const char *const *fields, size_t nfields);
@@ -34,6 +37,11 @@ void wire_send(int fd, char type, const char *const *fields, size_t nfields);
 typedef struct wire_reader {
     strbuf buf;
     int ended;
+    int last_dropped;        /* the last assertion was past the limit: what
+                              * follows for it (expect, directive, YAML) is
+                              * not given to the one before */
+    res_status last_status;  /* ... and its status, as counted in dropped_bad */
+    size_t data_bytes;       /* WIRE_YAML bytes kept so far */
 } wire_reader;
 int wire_feed(wire_reader *w, const char *data, size_t n, check_result *r);
 void wire_reader_clear(wire_reader *w);

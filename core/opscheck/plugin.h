@@ -70,8 +70,9 @@ extern "C" {
 #endif
 
 /* The header's ABI number; see the compatibility policy above.
- * ABI 2 added: option_size, init2, oc_log, the threading rule, and the
- * refusal of undeclared keys, unknown flag bits and unknown types. */
+ * ABI 2 added: option_size, init2, oc_error, oc_log, oc_directive,
+ * oc_assert_yaml, the threading rule, and the refusal of undeclared keys,
+ * unknown flag bits and unknown types. */
 #define OC_ABI_VERSION 2
 
 /* The type an option's value must have; checked by the core at load time. */
@@ -180,6 +181,28 @@ void oc_skip(oc_check *c, const char *fmt, ...) OC_PRINTF(2, 3);
 void oc_error(oc_check *c, const char *fmt, ...) OC_PRINTF(2, 3);
 /* What the last assertion expected and saw (YAML `expected:`/`seen:`). */
 void oc_expect(oc_check *c, const char *expected, const char *seen);
+/* ABI 2: a TAP directive for the last assertion, as a TAP producer (a
+ * script's `ok 2 - x # SKIP no db`) writes it.  NAME is "TODO" or "SKIP"
+ * exactly; any other name is a plugin bug that ends the check at once as a
+ * failure, like an undeclared option.  The reason (FMT, may be NULL) is
+ * masked and escaped like a message.  Called before any assertion, or again
+ * for the same one, the first is ignored / the last wins.
+ *  - "SKIP": the assertion becomes a skip, whatever it was.
+ *  - "TODO": a known, accepted failure.  The assertion keeps its status (a
+ *    failed TODO is written `not ok N - msg # TODO reason`) but counts as a
+ *    pass for the check's verdict: a failing TODO never fails, warns or
+ *    errors a check, as TAP consumers read it.  A TODO that passes is a pass. */
+void oc_directive(oc_check *c, const char *name, const char *fmt, ...) OC_PRINTF(3, 4);
+/* ABI 2: a YAML block (block-style text: "got: 1\nwanted: 2") describing the
+ * last assertion, such as a TAP producer's block below a test point.  The
+ * TAP writer shows it under the point's `data:` key, as a nested mapping
+ * when it is a simple block mapping (`key:` or `key: value` lines at one
+ * indentation, deeper lines below them, no tabs), else as one string; JSON
+ * and JUnit carry the text as a string.  Masked like a message; a later
+ * call for the same assertion replaces it; ignored before any assertion.
+ * The text is copied (up to 64 KiB; 1 MiB for all of a check's blocks, past
+ * which blocks are dropped and the check's note says so). */
+void oc_assert_yaml(oc_check *c, const char *yaml);
 /* A fact for the check's YAML block (key is lower_snake). */
 void oc_diag(oc_check *c, const char *key, const char *fmt, ...) OC_PRINTF(3, 4);
 /* A measurement: name (lower_snake), value, unit ("ms", "%", "days", "" ...). */

@@ -53,7 +53,8 @@ static int parse_version(const char *line, int *v)
     return 1;
 }
 
-/* After '#': "SKIP reason", "skipped: reason", "TODO reason". */
+/* After '#': "SKIP reason", "skipped: reason", "TODO reason"; the reason
+ * unescaped like a description. */
 static void parse_directive(const char *s, exec_tap_test *t)
 {
     while (*s == ' ' || *s == '\t')
@@ -69,6 +70,13 @@ static void parse_directive(const char *s, exec_tap_test *t)
     while (*s == ':' || *s == ' ' || *s == '\t')
         s++;
     t->reason = trimmed_dup(s);
+    char *w = t->reason;        /* \# and \\ are escapes here too */
+    for (const char *r = t->reason; *r; r++) {
+        if (*r == '\\' && (r[1] == '#' || r[1] == '\\'))
+            r++;
+        *w++ = *r;
+    }
+    *w = '\0';
 }
 
 /* "ok", "not ok": number, "- ", description up to an unescaped '#'

@@ -39,7 +39,7 @@ static char dir[] = "/tmp/test_report.XXXXXX";
 static void add_assert(check_result *r, res_status s, const char *msg, const char *exp, const char *seen)
 {
     r->asserts = xrealloc(r->asserts, (r->nasserts + 1) * sizeof *r->asserts);
-    r->asserts[r->nasserts++] = (res_assert){s, xstrdup(msg), exp ? xstrdup(exp) : NULL, seen ? xstrdup(seen) : NULL};
+    r->asserts[r->nasserts++] = (res_assert){.status = s, .msg = xstrdup(msg), .expected = exp ? xstrdup(exp) : NULL, .seen = seen ? xstrdup(seen) : NULL};
 }
 
 static void add_metric(check_result *r, const char *name, double v, const char *unit)
