@@ -38,6 +38,7 @@ static const char usage_text[] =
     "usage: opscheck run [NAME...] [-c FILE]... [--set VAR=VALUE]... [-j N] [--tag TAG]... [-v]\n"
     "                    [--format tap|pretty|json|junit|prometheus|nagios] [--tap-version 13|14]\n"
     "                    [--tap FILE] [--junit FILE] [--json FILE] [--prometheus FILE] [--push URL]\n"
+    "                    [--color auto|always|never]\n"
     "       opscheck list [-c FILE]... [--set VAR=VALUE]...\n"
     "       opscheck validate [-c FILE]... [--set VAR=VALUE]...\n"
     "       opscheck plugins [NAME] [--markdown]\n"
@@ -54,7 +55,7 @@ static const char usage_text[] =
 
 /* Every option, once; a command says in its table row which it takes. */
 enum opt_id { O_CONFIG, O_SET, O_JOBS, O_TAG, O_VERBOSE, O_TAP_VERSION, O_FORMAT, O_JUNIT,
-              O_JSON, O_PROMETHEUS, O_PUSH, O_MARKDOWN, O_HELP, O_VERSION, O_TAP, O_COUNT };
+              O_JSON, O_PROMETHEUS, O_PUSH, O_MARKDOWN, O_HELP, O_VERSION, O_TAP, O_COLOR, O_COUNT };
 #define OPT(id) (1u << (id))
 #define O_ANYWHERE (OPT(O_HELP) | OPT(O_VERSION)) /* they replace the command */
 
@@ -64,6 +65,7 @@ typedef struct cli {
     int jobs, verbose, tap_version;
     const char *format;           /* one of `formats`, or NULL (decide by the terminal) */
     const char *junit, *json, *prometheus, *push, *tap;
+    const char *color;            /* "auto" (NULL), "always" or "never" */
     int markdown;
     unsigned given;               /* OPT() bits seen */
 } cli;
@@ -96,6 +98,7 @@ static const struct option longopts[] = {
     {"prometheus", required_argument, NULL, O_COUNT + O_PROMETHEUS},
     {"push", required_argument, NULL, O_COUNT + O_PUSH},
     {"tap", required_argument, NULL, O_COUNT + O_TAP},
+    {"color", required_argument, NULL, O_COUNT + O_COLOR},
     {"markdown", no_argument, NULL, O_COUNT + O_MARKDOWN},
     {NULL, 0, NULL, 0},
 };
@@ -162,6 +165,11 @@ static int take_option(cli *o, int id, const char *arg)
         o->format = arg;
         break;
     case O_TAP: o->tap = arg; break;
+    case O_COLOR:
+        if (strcmp(arg, "auto") && strcmp(arg, "always") && strcmp(arg, "never"))
+            return usage_error("--color is auto, always or never, not '%s'", arg);
+        o->color = arg;
+        break;
     case O_JUNIT: o->junit = arg; break;
     case O_JSON: o->json = arg; break;
     case O_PROMETHEUS: o->prometheus = arg; break;
@@ -318,6 +326,18 @@ static int plan_outputs(const cli *o, outputs *out)
 /* A run that cannot start still gives a plan and a bail out, as TAP
  * consumers expect, wherever TAP goes; the TAP writer writes them (it
  * redacts).  Under --format nagios: the UNKNOWN line instead. */
+/* --color: always, never, or auto: a terminal that is not TERM=dumb, and no
+ * NO_COLOR (https://no-color.org). */
+static int want_color(const cli *o)
+{
+    if (o->color && strcmp(o->color, "always") == 0)
+        return 1;
+    if (o->color && strcmp(o->color, "never") == 0)
+        return 0;
+    const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
+    return isatty(1) && !(no_color && *no_color) && !(term && strcmp(term, "dumb") == 0);
+}
+
 static void bail_before_run(const cli *o, const outputs *out, size_t plan, const char *why)
 {
     if (out->nagios) {
@@ -325,7 +345,8 @@ static void bail_before_run(const cli *o, const outputs *out, size_t plan, const
         printf("OPSCHECK UNKNOWN - %s\n", shown);
         free(shown);
     }
-    if (out->writer == &null_writer || (out->writer == &pretty_writer && out->nagios))
+    /* on a terminal the error on stderr says it all: no TAP there */
+    if (out->writer == &null_writer || out->writer == &pretty_writer)
         return;
     run_opts ro = {.tap_version = o->tap_version, .writer = &tap_writer};
     tap_writer.begin(&ro, plan);
@@ -390,10 +411,8 @@ static int cmd_run(cli *o)
         rc = out.nagios ? 3 : EXIT_USAGE; /* nagios: nothing ran, UNKNOWN */
         goto out;
     }
-    const char *no_color = getenv("NO_COLOR");
     run_opts ro = {.jobs = o->jobs, .verbose = o->verbose, .tap_version = o->tap_version, .writer = out.writer,
-                   .color = out.writer != &tap_writer && out.writer != &null_writer && isatty(1) &&
-                            !(no_color && *no_color)};
+                   .color = out.writer != &tap_writer && out.writer != &null_writer && want_color(o)};
     run_summary sum;
     check_result *results = NULL;
     time_t started = time(NULL);
@@ -616,7 +635,7 @@ typedef struct cmd_entry {
 static const cmd_entry commands[] = {
     {"run", cmd_run,
      OPT(O_CONFIG) | OPT(O_SET) | OPT(O_JOBS) | OPT(O_TAG) | OPT(O_VERBOSE) | OPT(O_TAP_VERSION) |
-         OPT(O_FORMAT) | OPT(O_JUNIT) | OPT(O_JSON) | OPT(O_PROMETHEUS) | OPT(O_PUSH) | OPT(O_TAP),
+         OPT(O_FORMAT) | OPT(O_JUNIT) | OPT(O_JSON) | OPT(O_PROMETHEUS) | OPT(O_PUSH) | OPT(O_TAP) | OPT(O_COLOR),
      SIZE_MAX},
     {"list", cmd_list, OPT(O_CONFIG) | OPT(O_SET), 0},
     {"validate", cmd_validate, OPT(O_CONFIG) | OPT(O_SET), 0},

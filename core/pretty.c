@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 
@@ -41,20 +42,86 @@ static void clear_progress(void)
     }
 }
 
-/* One detail line under a check: "        key: value" (one line, scrubbed). */
+/* S as one line a terminal shows and cannot be driven by: newlines and tabs
+ * become blanks, every other control byte (ESC of a title or clipboard
+ * sequence, a screen clear) is shown escaped as \xHH; at most MAX bytes. */
+static char *shown_text(const char *s, size_t max)
+{
+    strbuf b = {0};
+    sb_add(&b, "", 0);
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p && b.len < max; p++) {
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            sb_putc(&b, ' ');
+        else if (*p < 0x20 || *p == 0x7f)
+            sb_printf(&b, "\\x%02x", *p);
+        else
+            sb_putc(&b, (char)*p);
+    }
+    if (b.len >= max)
+        sb_puts(&b, "...");
+    return sb_steal(&b);
+}
+
+/* One detail line under a check: "        key: value" (one line, scrubbed;
+ * a snapshot is worth reading, a flood is not). */
 static void detail(const char *key, const char *val)
 {
-    char *v = xstrdup(val ? val : "");
-    for (char *p = v; *p; p++)
-        if (*p == '\n' || *p == '\r' || *p == '\t')
-            *p = ' ';
-    if (strlen(v) > 2000) /* a snapshot is worth reading; a flood is not */
-        strcpy(v + 1997, "...");
-    if (key)
-        printf("        %s: %s\n", key, v);
-    else
+    char *v = shown_text(val, 2000);
+    if (key) {
+        char *k = shown_text(key, 80);
+        printf("        %s: %s\n", k, v);
+        free(k);
+    } else {
         printf("        %s\n", v);
+    }
     free(v);
+}
+
+/* The last lines a failed or errored check wrote on stderr: its last words
+ * (a crash's message) are often the whole story. */
+#define STDERR_TAIL_LINES 5
+static void stderr_tail(const check_result *r)
+{
+    if (!r->output || !r->output_len)
+        return;
+    const char *start[STDERR_TAIL_LINES];
+    size_t len[STDERR_TAIL_LINES], n = 0;
+    const char *end = r->output + r->output_len;
+    while (end > r->output && n < STDERR_TAIL_LINES) {
+        while (end > r->output && (end[-1] == '\n' || end[-1] == '\r'))
+            end--;
+        const char *b = end;
+        while (b > r->output && b[-1] != '\n')
+            b--;
+        if (end > b) {
+            start[n] = b;
+            len[n++] = (size_t)(end - b);
+        }
+        end = b;
+    }
+    if (!n)
+        return;
+    printf("        stderr%s:\n", r->output_dropped ? " (the end of it)" : "");
+    for (size_t i = n; i-- > 0;) {
+        char *line = xstrndup(start[i], len[i]), *v = shown_text(line, 200);
+        printf("          | %s\n", v);
+        free(v);
+        free(line);
+    }
+}
+
+/* A check's name in the 28-column field: longer names keep their start and
+ * end around "...", so the columns after them stay aligned. */
+static char *column_name(const char *name)
+{
+    char *v = shown_text(name, 200);
+    size_t n = strlen(v);
+    if (n > 28) {
+        char *c = xasprintf("%.17s...%s", v, v + n - 8);
+        free(v);
+        return c;
+    }
+    return v;
 }
 
 static void pretty_begin(const run_opts *o, size_t count)
@@ -70,11 +137,14 @@ static void pretty_check(const run_opts *o, size_t num, const cfg_check *k, cons
     (void)num;
     clear_progress();
     const char *on = o->color ? color_of(r->status) : "", *off = o->color ? "\033[0m" : "";
-    char *name = xstrdup(k->name);
-    if (r->status == RES_SKIP) /* the reason says more than a duration */
-        printf("  %s%s%s  %-28s %s\n", on, label_of(r->status), off, name, r->message ? r->message : "");
-    else
+    char *name = column_name(k->name);
+    if (r->status == RES_SKIP) { /* the reason says more than a duration */
+        char *why = shown_text(r->message, 200);
+        printf("  %s%s%s  %-28s %s\n", on, label_of(r->status), off, name, why);
+        free(why);
+    } else {
         printf("  %s%s%s  %-28s %6.2fs\n", on, label_of(r->status), off, name, r->duration_ms / 1000.0);
+    }
     free(name);
     int details = RES_BAD(r->status) || r->status == RES_WARN || o->verbose;
     if (!details) {
@@ -114,12 +184,16 @@ static void pretty_check(const run_opts *o, size_t num, const cfg_check *k, cons
         detail("attempts", m);
         free(m);
     }
+    if (RES_BAD(r->status))
+        stderr_tail(r);
     if (r->hint && r->status != RES_PASS && r->status != RES_ERROR) {
+        char *h = shown_text(r->hint, 2000);
         if (o->color)
             printf("        \033[1mhint:\033[0m ");
         else
             printf("        hint: ");
-        printf("%s\n", r->hint);
+        printf("%s\n", h);
+        free(h);
     }
     fflush(stdout);
 }
@@ -128,7 +202,9 @@ static void pretty_bail(const run_opts *o, const char *reason)
 {
     (void)o;
     clear_progress();
-    printf("  interrupted: %s\n", reason);
+    char *why = shown_text(reason, 2000);
+    printf("  %s\n", why);
+    free(why);
     fflush(stdout);
 }
 
@@ -137,12 +213,21 @@ static void pretty_progress(const run_opts *o, size_t done, size_t total, const 
     (void)o;
     if (elapsed < 1.0 || !isatty(2))
         return;
-    char *names = xstrdup(running);
-    if (strlen(names) > 60)
-        strcpy(names + 57, "...");
-    fprintf(stderr, "\r\033[K[%zu/%zu] %.1fs running: %s", done, total, elapsed, names);
+    /* one line that never wraps: a wrapped line cannot be erased with \r */
+    struct winsize ws;
+    size_t width = ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col ? ws.ws_col : 80;
+    char *names = shown_text(running, 1000);
+    char *line = xasprintf("[%zu/%zu] %.1fs running: %s", done, total, elapsed, names);
+    if (strlen(line) > width - 1) {
+        if (width > 4)
+            strcpy(line + width - 4, "...");
+        else
+            line[width > 1 ? width - 1 : 0] = '\0';
+    }
+    fprintf(stderr, "\r\033[K%s", line);
     fflush(stderr);
     progress_shown = 1;
+    free(line);
     free(names);
 }
 
@@ -153,6 +238,7 @@ static void pretty_end(const run_opts *o)
 }
 
 const run_writer pretty_writer = {
+    .completion_order = 1,
     .begin = pretty_begin,
     .check = pretty_check,
     .bail = pretty_bail,

@@ -90,10 +90,14 @@ static char *abnormal_reason(job *j, const cfg_check *k)
 
 /* Every result becomes final here, and passes the masking gate here, once,
  * before any writer, report or summary can see it. */
+static size_t *done_order; /* this run's jobs in the order they finished */
+static size_t ndone;
+
 static void job_done(job *j, const cfg_check *k)
 {
     result_publish(&j->cur, k->hint);
     j->state = JOB_DONE;
+    done_order[ndone++] = j->idx;
 }
 
 static void finish_attempt(cfg *c, job *j)
@@ -454,7 +458,9 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
     start_zygotes(pl, jobs, &zs); /* before any output: they are forked from us */
     o->writer->begin(o, nsel);
 
-    size_t next_out = 0, running = 0;
+    size_t next_out = 0, running = 0, shown = 0;
+    done_order = xcalloc(nsel + 1, sizeof *done_order);
+    ndone = 0;
     size_t first_wait = 0; /* no job before it is still waiting to start */
     active act = {xcalloc(nsel + 1, sizeof *act.v), 0}; /* running + waiting to retry */
     struct pollfd *pfd = xcalloc(2 * (size_t)max_jobs + zs.n + 1, sizeof *pfd);
@@ -484,11 +490,17 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
             }
         }
         active_prune(&act, jobs);
-        /* write every result whose predecessors are written */
+        /* a completion-order writer gets each result as it finished ... */
+        for (; o->writer->completion_order && shown < ndone; shown++) {
+            job *j = &jobs[done_order[shown]];
+            o->writer->check(o, j->idx + 1, &c->checks[j->check], &j->cur);
+        }
+        /* ... the others (TAP) every result whose predecessors are written */
         while (next_out < nsel && jobs[next_out].state == JOB_DONE) {
             job *j = &jobs[next_out];
             check_result *r = &j->cur;
-            o->writer->check(o, next_out + 1, &c->checks[j->check], r);
+            if (!o->writer->completion_order)
+                o->writer->check(o, next_out + 1, &c->checks[j->check], r);
             sum->passed += r->status == RES_PASS;
             sum->warned += r->status == RES_WARN;
             sum->failed += r->status == RES_FAIL;
@@ -530,7 +542,7 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
             wait = 0;
         if (o->writer->progress) {
             char *names = running_names(c, jobs, &act);
-            o->writer->progress(o, next_out, nsel, names, now_s() - t0);
+            o->writer->progress(o, ndone, nsel, names, now_s() - t0); /* finished, in any order */
             free(names);
             if (wait > 100)
                 wait = 100;
@@ -541,6 +553,8 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
             kill_all(jobs, nsel, &zs);
             free(zs.v);
             free(act.v);
+            free(done_order);
+            done_order = NULL;
             free(pfd);
             free(pjob);
             free(jobs);
@@ -592,7 +606,27 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
     if (stop_signal()) {
         kill_all(jobs, nsel, &zs);
         sum->interrupted = stop_signal();
-        o->writer->bail(o, "interrupted");
+        /* what finished is shown (completion order) or in the reports; say
+         * how long it ran and which checks did not finish */
+        for (; o->writer->completion_order && shown < ndone; shown++) {
+            job *j = &jobs[done_order[shown]];
+            o->writer->check(o, j->idx + 1, &c->checks[j->check], &j->cur);
+        }
+        strbuf why = {0}, names = {0};
+        size_t unfinished = 0;
+        for (size_t i = 0; i < nsel; i++) {
+            if (jobs[i].state == JOB_DONE)
+                continue;
+            if (unfinished++ < 8)
+                sb_printf(&names, "%s%s", names.len ? ", " : "", c->checks[jobs[i].check].name);
+        }
+        if (unfinished > 8)
+            sb_printf(&names, ", and %zu more", unfinished - 8);
+        sb_printf(&why, "interrupted after %.1fs: %zu check%s did not finish%s%s%s", now_s() - t0, unfinished,
+                  unfinished == 1 ? "" : "s", unfinished ? " (" : "", names.s ? names.s : "", unfinished ? ")" : "");
+        o->writer->bail(o, why.s);
+        sb_clear(&why);
+        sb_clear(&names);
         rc = 128 + stop_signal();
     }
     for (size_t z = 0; z < zs.n; z++) /* each calls fini and ends */
@@ -634,6 +668,8 @@ int run_checks(const plan *pl, const run_opts *o, run_summary *sum, check_result
         sb_clear(&jobs[i].out);
     }
     free(act.v);
+    free(done_order);
+    done_order = NULL;
     free(pfd);
     free(pjob);
     free(jobs);

@@ -16,9 +16,12 @@
 
 struct run_opts;
 
-/* Where results go as they are ready, in selection order: the TAP writer
- * (tap.c) or the terminal writer (pretty.c).  Only these write stdout. */
+/* Where results go as they are ready: the TAP writer (tap.c) in selection
+ * order, or the terminal writer (pretty.c) in completion order, so that a
+ * failure that took 10 ms is on the screen before a 20-second check ends.
+ * Only these write stdout. */
 typedef struct run_writer {
+    int completion_order;   /* 1: check() as each check finishes; 0: in selection order */
     void (*begin)(const struct run_opts *o, size_t count);
     void (*check)(const struct run_opts *o, size_t num, const cfg_check *k, const check_result *r);
     void (*bail)(const struct run_opts *o, const char *reason);

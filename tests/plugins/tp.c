@@ -45,6 +45,13 @@ static void run(oc_check *c)
         oc_metric(c, "latency_p50", 412.5, "ms");
         oc_diag(c, "url", "http://127.0.0.1:1/health");
         oc_diag(c, "message", "a plugin diag named like a core key");
+    } else if (!strcmp(mode, "crashtalk")) {
+        /* last words on stderr, then a crash (the terminal must show them) */
+        for (int i = 1; i <= 8; i++)
+            fprintf(stderr, "step %d of 8 done\n", i);
+        fprintf(stderr, "%s\n", oc_opt_str(c, "message") ? oc_opt_str(c, "message") : "about to crash");
+        fflush(stderr);
+        raise(SIGSEGV);
     } else if (!strcmp(mode, "segv")) {
         oc_pass(c, "before the crash");
         raise(SIGSEGV);
@@ -231,7 +238,7 @@ static void run(oc_check *c)
 }
 
 static const oc_option options[] = {
-    {"mode", OC_T_STRING, "ok", 0, "ok fail warn skip multi segv abort hang stdout flood noresult exit secret leak leakskip error many fork deep flaky opts"},
+    {"mode", OC_T_STRING, "ok", 0, "ok fail warn skip multi segv abort hang stdout flood noresult exit secret leak leakskip error many crashtalk fork deep flaky opts"},
     {"message", OC_T_STRING, NULL, 0, "message of ok/fail"},
     {"sleep", OC_T_DURATION, NULL, 0, "sleep first"},
     {"token", OC_T_STRING, NULL, OC_OPT_SECRET, "a secret the secret mode prints on purpose"},
