@@ -21,7 +21,8 @@ find "$T/fx" -name '*.json' -exec perl -i -pe '
     BEGIN { $n = '"$NOW"' }
     sub iso { my @t = gmtime(shift);
               sprintf("%04d-%02d-%02dT%02d:%02d:%02dZ", $t[5] + 1900, $t[4] + 1, @t[3, 2, 1, 0]) }
-    s/\@AGO:(\d+)\@/iso($n - $1)/ge;' {} +
+    s/\@AGO:(\d+)\@/iso($n - $1)/ge;
+    s/\@NAIVE_AGO:(\d+)\@/substr(iso($n - $1), 0, 19) . ".123456"/ge;' {} +
 standin_start "$T/fx/scenario.json"
 ok $? "stand-in up on port $SPORT"
 U=$SURL
@@ -137,6 +138,12 @@ like "$OUT" '^    not ok 4 - Fly secret APP_BACKEND_SECRET updated 200d ago, exp
 like "$OUT" '^      expected: "updated within 90d"' "stale: expected"
 like "$OUT" "^      seen: \"$(date -u -d "@$((NOW - 17280000))" +%Y-%m-%d)T" "stale: seen the date"
 like "$OUT" "^  fly_url: \"$U/v1/apps/quiz-stale/secrets\"" "stale: url"
+
+# updated_at without a zone ("2026-11-27T08:00:00.123456"): UTC, as flyctl reads it.
+sec '${env:SECRET_T_VALUE}' "${FLY/quiz-vance-backend/quiz-naive}"
+is "$RC" 0 "zone-less updated_at: exit 0"
+like "$OUT" '^    ok 4 - Fly secret APP_BACKEND_SECRET updated 5d ago \(max 90d\)$' "zone-less updated_at: read as UTC, 5d ago"
+like "$OUT" "^  updated_at: \"$(date -u -d "@$((NOW - 432000))" +%Y-%m-%dT%H:%M:%S)Z\"" "zone-less updated_at: shown in UTC"
 
 sec '${env:SECRET_T_VALUE}' "${FLY/quiz-vance-backend/quiz-nosecret}"
 like "$OUT" '^    not ok 4 - Fly secret APP_BACKEND_SECRET exists on app quiz-nosecret$' "missing on Fly"

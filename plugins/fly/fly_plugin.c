@@ -20,7 +20,7 @@
 static const oc_option fly_options[] = {
     {"app", OC_T_STRING, NULL, OC_OPT_REQUIRED, "Fly app name"},
     {"token", OC_T_STRING, NULL, OC_OPT_SECRET,
-     "API token, e.g. ${env:FLY_API_TOKEN}; sent as Bearer, or as given when it starts with \"FlyV1 \""},
+     "API token, e.g. ${env:FLY_API_TOKEN}; sent as FlyV1 when it holds a macaroon (fm1r_, fm1a_, fm2_ parts), else Bearer; as given when it starts with \"FlyV1 \" or \"Bearer \""},
     {"api_url", OC_T_STRING, FLY_DEFAULT_API_URL, 0, "Machines API base URL"},
     {"logs_url", OC_T_STRING, FLY_DEFAULT_LOGS_URL, 0, "base URL of /api/v1/apps/APP/logs"},
     {"api_retries", OC_T_INT, "3", 0, "retries of a 429/5xx answer (honouring Retry-After, within the timeout)"},
