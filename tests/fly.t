@@ -193,6 +193,17 @@ fly_run logs-errors fly-status 'logs_window = 1h
 logs_patterns = "Exception in worker"'
 like "$OUT" '^    not ok [0-9]+ - logs of last 1h: 1 lines match error patterns' "logs: own patterns replace the defaults"
 common "logs patterns"
+# PCRE2 (issue 14): \d works as in grep -P; a pattern that does not compile
+# is an ERROR naming it, not a failed app.
+fly_run logs-errors fly-status 'logs_window = 1h
+logs_patterns = "HTTP/1\.1\S* 5\d\d"'
+like "$OUT" '^    not ok [0-9]+ - logs of last 1h: 1 lines match error patterns' "logs: \\d in a log pattern"
+fly_run logs-errors fly-status 'logs_window = 1h
+logs_patterns = "^(oops"'
+is "$RC" 1 "logs: bad pattern, exit 1"
+like "$OUT" '^  severity: "error"' "logs: bad pattern is an ERROR"
+like "$OUT" '^  message: "configuration: log pattern \\"\^\(oops\\" does not compile at offset 6: missing closing parenthesis"' "logs: bad pattern named with why"
+common "logs bad pattern"
 
 # ---- empty app ----
 fly_run empty fly-status ''

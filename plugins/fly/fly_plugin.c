@@ -40,7 +40,7 @@ static const oc_option fly_options[] = {
     {"restarts_max", OC_T_INT, NULL, 0, "at most this many unplanned exits within oom_window"},
     {"logs_window", OC_T_DURATION, NULL, 0, "scan the logs of this window (unset: no log scan)"},
     {"logs_patterns", OC_T_LIST, NULL, 0,
-     "case-insensitive regexes (default: OOM, Out of memory, Worker failed to boot, db_down, timeout, HTTP 5xx)"},
+     "case-insensitive regexes, PCRE2 as grep -P (default: OOM, Out of memory, Worker failed to boot, db_down, timeout, HTTP 5xx)"},
     {"logs_max_matches", OC_T_INT, "0", 0, "at most this many matching log lines"},
     {"logs_max_pages", OC_T_INT, "20", 0, "log pages read at most; reaching it with pages left fails"},
     {NULL, 0, NULL, 0, NULL},
