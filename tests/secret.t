@@ -66,7 +66,18 @@ like "$OUT" '^    ok 6 - backend refuses the previous secret \(HTTP 403\)$' "goo
 like "$OUT" '^    ok 7 - Fly secret APP_BACKEND_SECRET updated 10d ago \(max 90d\)$' "good: Fly age"
 like "$OUT" '^  updated_at: "20[0-9-]+T[0-9:]+Z"' "good: updated_at diag"
 like "$OUT" '^  entropy: "[0-9]+ bits over 41 characters, character pool 62"' "good: entropy diag"
+like "$OUT" '^  zxcvbn: "2[0-9][0-9] bits; ' "good: zxcvbn's estimate shown too"
 like "$OUT" '^  header: "X-App-Secret"' "good: header named"
+
+# ---- zxcvbn (issue 14): words and dates a class count takes for random ----
+export SECRET_T_WORDS='monkeydragonfootballbaseballletmeinshadowmaster19861987'
+sec '${env:SECRET_T_WORDS}' ''
+is "$RC" 1 "guessable: exit 1"
+like "$OUT" '^    ok 1 - secret is 55 characters long \(min 32\)$' "guessable: long enough"
+like "$OUT" '^    not ok 2 - secret entropy estimate [0-9]+ bits, expected at least 128$' "guessable: strength fails"
+like "$OUT" '^  zxcvbn: "[0-9]+ bits; dictionary word at 1-6 \([0-9.]+ bits\), .*date at ' "guessable: the YAML says why (kinds and ranges)"
+like "$OUT" '^  entropy: "[0-9]+ bits over 55 characters, character pool 36"' "guessable: the class count shown beside it"
+unlike "$OUT$ERR" 'monkey|dragon|football|1986' "guessable: no part of the secret shown"
 
 # The sandbox's own backend, when run-tests brought it up.
 if [ -n "${OPSCHECK_BACKEND_URL:-}" ] && [ -n "${APP_BACKEND_SECRET:-}" ]; then

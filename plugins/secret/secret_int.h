@@ -3,7 +3,8 @@
  *
  *   secret_main.c      descriptor, option table, run(): strength, the
  *                      backend's answers, the Fly secret's age
- *   secret_strength.c  pure: entropy estimate, deny list, random wrong secret
+ *   secret_strength.c  pure: entropy estimate, zxcvbn's guess estimate,
+ *                      deny list, random wrong secret
  *
  * Nothing here ever formats a secret's value into a message: results carry
  * lengths, bit counts and list positions only.
@@ -19,6 +20,16 @@
  * repeats the previous one, is one step from it (ab, 21: runs), or repeats the
  * pattern of the last 2..8 characters is worth 1 bit. */
 double sec_entropy_bits(const char *s);
+
+/* zxcvbn's estimate of S in bits (log2 of the guesses an attacker needs):
+ * it finds dictionary words (also l33t), dates and years, keyboard walks,
+ * sequences (0123456789abcdef) and repeats that a character-class count
+ * takes for randomness.  WHY (N bytes) gets the guessable parts, by kind
+ * and 1-based character range, never the characters themselves:
+ * "dictionary word at 1-6 (3.6 bits), date at 48-51 (7.2 bits)" ("repeated
+ * KIND" when zxcvbn saw the part repeated whole, "block" for random ones), or
+ * "no guessable parts".  Writes nothing of S. */
+double sec_guess_bits(const char *s, char *why, size_t n);
 
 /* The pool size sec_entropy_bits() used for S (for the diagnostic). */
 int sec_pool(const char *s);

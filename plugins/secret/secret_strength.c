@@ -7,10 +7,12 @@
 #include "secret_int.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <zxcvbn.h>
 
 int sec_pool(const char *s)
 {
@@ -50,6 +52,53 @@ double sec_entropy_bits(const char *s)
     const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; u[i]; i++)
         bits += predictable(u, i) ? (per < 1.0 ? per : 1.0) : per;
+    return bits;
+}
+
+/* What a zxcvbn match type means to an operator; NULL for brute force
+ * (random-looking characters: not a weakness). */
+static const char *sec_kind(ZxcTypeMatch_t t)
+{
+    switch ((int)t & ~MULTIPLE_MATCH) {
+    case DICTIONARY_MATCH: return "dictionary word";
+    case DICT_LEET_MATCH: return "dictionary word with l33t substitutions";
+    case USER_MATCH:
+    case USER_LEET_MATCH: return "listed word";
+    case REPEATS_MATCH: return "repeated characters";
+    case SEQUENCE_MATCH: return "sequence";
+    case SPATIAL_MATCH: return "keyboard walk";
+    case DATE_MATCH: return "date";
+    case YEAR_MATCH: return "year";
+    default: return NULL;
+    }
+}
+
+double sec_guess_bits(const char *s, char *why, size_t n)
+{
+    ZxcMatch_t *info = NULL;
+    double bits = ZxcvbnMatch(s, NULL, &info);
+    size_t used = 0;
+    if (n)
+        why[0] = '\0';
+    for (ZxcMatch_t *m = info; m && n; m = m->Next) {
+        const char *kind = sec_kind(m->Type);
+        int again = (m->Type & MULTIPLE_MATCH) != 0; /* a part repeated whole */
+        if (!kind && !again)
+            continue;
+        int k = snprintf(why + used, n - used, "%s%s%s at %d-%d (%.1f bits)", used ? ", " : "",
+                         again ? "repeated " : "", kind ? kind : "block", m->Begin + 1,
+                         m->Begin + m->Length, m->Entrpy);
+        if (k < 0 || (size_t)k >= n - used) {
+            /* full: end with "..." rather than a cut-off word */
+            if (n >= 4)
+                memcpy(why + n - 4, "...", 4);
+            break;
+        }
+        used += (size_t)k;
+    }
+    ZxcvbnFreeInfo(info);
+    if (n && !why[0])
+        snprintf(why, n, "no guessable parts");
     return bits;
 }
 
