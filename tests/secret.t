@@ -75,7 +75,7 @@ sec '${env:SECRET_T_WORDS}' ''
 is "$RC" 1 "guessable: exit 1"
 like "$OUT" '^    ok 1 - secret is 55 characters long \(min 32\)$' "guessable: long enough"
 like "$OUT" '^    not ok 2 - secret entropy estimate [0-9]+ bits, expected at least 128$' "guessable: strength fails"
-like "$OUT" '^  zxcvbn: "[0-9]+ bits; dictionary word at 1-6 \([0-9.]+ bits\), .*date at ' "guessable: the YAML says why (kinds and ranges)"
+like "$OUT" '^  zxcvbn: "[0-9]+ bits; dictionary words at 1-6, 7-12, [-0-9, ]+ \([0-9.]+ bits\); dates at 48-51, 52-55 ' "guessable: the YAML says why (kinds and ranges)"
 like "$OUT" '^  entropy: "[0-9]+ bits over 55 characters, character pool 36"' "guessable: the class count shown beside it"
 unlike "$OUT$ERR" 'monkey|dragon|football|1986' "guessable: no part of the secret shown"
 

@@ -24,10 +24,10 @@ double sec_entropy_bits(const char *s);
 /* zxcvbn's estimate of S in bits (log2 of the guesses an attacker needs):
  * it finds dictionary words (also l33t), dates and years, keyboard walks,
  * sequences (0123456789abcdef) and repeats that a character-class count
- * takes for randomness.  WHY (N bytes) gets the guessable parts, by kind
- * and 1-based character range, never the characters themselves:
- * "dictionary word at 1-6 (3.6 bits), date at 48-51 (7.2 bits)" ("repeated
- * KIND" when zxcvbn saw the part repeated whole, "block" for random ones), or
+ * takes for randomness.  WHY (N bytes) gets the guessable parts by kind,
+ * as 1-based character ranges with the bits zxcvbn gives them, never the
+ * characters: "dictionary words at 1-6, 7-12 (6.4 bits); dates at 48-51
+ * (7.2 bits)" (parts under 3 characters left out; "..." when cut), or
  * "no guessable parts".  Writes nothing of S. */
 double sec_guess_bits(const char *s, char *why, size_t n);
 
