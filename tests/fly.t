@@ -154,6 +154,25 @@ is "$RC" 0 "oom: outside a 30m window"
 like "$OUT" "^    ok [0-9]+ - machine $ID no OOM kill in 30m$" "oom: window honoured"
 common "oom 30m"
 
+# ---- shapes flyctl and fly-go handle (issue 14; tests/standin/README.md cites the sources) ----
+# A bare macaroon token goes out as "FlyV1 ..." (the stand-in answers 401 to
+# anything else); a failing bg_deployments_compat fake check is ignored; an
+# OOM exit 10 minutes ago whose exited_at is Go's zero time is placed by the
+# event's timestamp, so "no OOM kill in 1h" fails.
+MAC='fm2_lJPEtestmacaroon7d1,fm1r_testpermit9c2'
+export FLY_MACAROON_HDR="FlyV1 $MAC"
+FLY_API_TOKEN=$MAC fly_run flyctl-shapes fly-status 'checks_passing = yes
+oom_window = 1h'
+is "$RC" 1 "shapes: exit 1 (the OOM kill)"
+unlike "$OUT" 'token rejected|HTTP 401' "shapes: macaroon token sent as FlyV1, accepted"
+like "$OUT" "^    ok [0-9]+ - machine $ID health checks passing$" "shapes: bg_deployments_compat check ignored"
+like "$OUT" "^    not ok [0-9]+ - machine $ID no OOM kill in 1h$" "shapes: zero exited_at uses the event timestamp"
+like "$OUT" "^      seen: \"1 OOM kill\\(s\\), newest exit_code=137 oom_killed=true requested_stop=false at $(date -u -d "@$(($(date +%s) - 600))" +%Y-%m-%d)T" "shapes: the kill's time is today's"
+tap_valid "$OUT" "shapes: valid TAP 14"
+unlike "$OUT$ERR" "$MAC" "shapes: macaroon never shown"
+FLY_MACAROON_HDR="Bearer $MAC" FLY_API_TOKEN=$MAC fly_run flyctl-shapes fly-status ''
+like "$OUT" 'token rejected|HTTP 401' "shapes: the stand-in refuses a macaroon sent as Bearer"
+
 # ---- log errors ----
 fly_run logs-errors fly-status 'logs_window = 1h'
 is "$RC" 1 "logs: exit 1"
@@ -174,6 +193,17 @@ fly_run logs-errors fly-status 'logs_window = 1h
 logs_patterns = "Exception in worker"'
 like "$OUT" '^    not ok [0-9]+ - logs of last 1h: 1 lines match error patterns' "logs: own patterns replace the defaults"
 common "logs patterns"
+# PCRE2 (issue 14): \d works as in grep -P; a pattern that does not compile
+# is an ERROR naming it, not a failed app.
+fly_run logs-errors fly-status 'logs_window = 1h
+logs_patterns = "HTTP/1\.1\S* 5\d\d"'
+like "$OUT" '^    not ok [0-9]+ - logs of last 1h: 1 lines match error patterns' "logs: \\d in a log pattern"
+fly_run logs-errors fly-status 'logs_window = 1h
+logs_patterns = "^(oops"'
+is "$RC" 1 "logs: bad pattern, exit 1"
+like "$OUT" '^  severity: "error"' "logs: bad pattern is an ERROR"
+like "$OUT" '^  message: "configuration: log pattern \\"\^\(oops\\" does not compile at offset 6: missing closing parenthesis"' "logs: bad pattern named with why"
+common "logs bad pattern"
 
 # ---- empty app ----
 fly_run empty fly-status ''

@@ -198,6 +198,23 @@ cert_days_min = 14
 plugin = http-health
 url = $U/health
 expect_json = status == ok
+
+[check perlre]
+plugin = http-health
+url = $U/health
+expect_body = "version":"\d+\.\d+\.\d+"
+expect_header = Content-Type: (?i)^APPLICATION/JSON\b
+expect_json = /region =~ \bgru\b
+
+[check perlre_miss]
+plugin = http-health
+url = $U/health
+expect_body = "uptime_s":\d{6}
+
+[check badregex]
+plugin = http-health
+url = $U/health
+expect_body = ^(unclosed
 EOF
 
 # check NAME [opscheck args]: run one check, validate the stream, time it.
@@ -330,12 +347,27 @@ check badrule
 is "$RC" 1 "badrule: exit 1"
 like "$OUT" '^  message: "configuration: expect_json \\"status == ok\\": must start with a JSON Pointer' "badrule: names the rule"
 
+# Regexes are PCRE2 (issue 14): \d, \b and (?i) work as in grep -P; a
+# pattern that does not compile is an ERROR naming it, not a failed endpoint.
+check perlre
+is "$RC" 0 "perlre: exit 0"
+like "$OUT" '^    ok [0-9]+ - body matches' "perlre: \\d in expect_body"
+like "$OUT" '^    ok [0-9]+ - header Content-Type: \(\?i\)' "perlre: (?i) in expect_header"
+like "$OUT" '^    ok [0-9]+ - json /region =~' "perlre: \\b in =~"
+check perlre_miss
+is "$RC" 1 "perlre_miss: exit 1 (\\d{6} does not match 86400)"
+check badregex
+is "$RC" 1 "badregex: exit 1"
+like "$OUT" '^not ok 1 - badregex' "badregex: not ok"
+like "$OUT" '^  severity: "error"' "badregex: an ERROR, not a failure"
+like "$OUT" '^  message: "configuration: expect_body: pattern \\"\^\(unclosed\\" does not compile at offset 10: missing closing parenthesis"' "badregex: names the pattern and why"
+
 # Everything at once: the whole file in parallel, still valid TAP, no hang.
 start=$(date +%s%N)
 run_oc run -c "$T/checks.ini" -j 8
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 tap_valid "$OUT" "all checks: valid TAP 14"
-like "$OUT" '^1\.\.23$' "all checks: plan"
+like "$OUT" '^1\.\.26$' "all checks: plan"
 ok $(( ms < 8000 ? 0 : 1 )) "all checks: done in ${ms} ms"
 unlike "$OUT$ERR" "$SECRET_RE" "all checks: the secret is nowhere"
 

@@ -21,7 +21,8 @@ find "$T/fx" -name '*.json' -exec perl -i -pe '
     BEGIN { $n = '"$NOW"' }
     sub iso { my @t = gmtime(shift);
               sprintf("%04d-%02d-%02dT%02d:%02d:%02dZ", $t[5] + 1900, $t[4] + 1, @t[3, 2, 1, 0]) }
-    s/\@AGO:(\d+)\@/iso($n - $1)/ge;' {} +
+    s/\@AGO:(\d+)\@/iso($n - $1)/ge;
+    s/\@NAIVE_AGO:(\d+)\@/substr(iso($n - $1), 0, 19) . ".123456"/ge;' {} +
 standin_start "$T/fx/scenario.json"
 ok $? "stand-in up on port $SPORT"
 U=$SURL
@@ -65,7 +66,18 @@ like "$OUT" '^    ok 6 - backend refuses the previous secret \(HTTP 403\)$' "goo
 like "$OUT" '^    ok 7 - Fly secret APP_BACKEND_SECRET updated 10d ago \(max 90d\)$' "good: Fly age"
 like "$OUT" '^  updated_at: "20[0-9-]+T[0-9:]+Z"' "good: updated_at diag"
 like "$OUT" '^  entropy: "[0-9]+ bits over 41 characters, character pool 62"' "good: entropy diag"
+like "$OUT" '^  zxcvbn: "2[0-9][0-9] bits; ' "good: zxcvbn's estimate shown too"
 like "$OUT" '^  header: "X-App-Secret"' "good: header named"
+
+# ---- zxcvbn (issue 14): words and dates a class count takes for random ----
+export SECRET_T_WORDS='monkeydragonfootballbaseballletmeinshadowmaster19861987'
+sec '${env:SECRET_T_WORDS}' ''
+is "$RC" 1 "guessable: exit 1"
+like "$OUT" '^    ok 1 - secret is 55 characters long \(min 32\)$' "guessable: long enough"
+like "$OUT" '^    not ok 2 - secret entropy estimate [0-9]+ bits, expected at least 128$' "guessable: strength fails"
+like "$OUT" '^  zxcvbn: "[0-9]+ bits; dictionary words at 1-6, 7-12, [-0-9, ]+ \([0-9.]+ bits\); dates at 48-51, 52-55 ' "guessable: the YAML says why (kinds and ranges)"
+like "$OUT" '^  entropy: "[0-9]+ bits over 55 characters, character pool 36"' "guessable: the class count shown beside it"
+unlike "$OUT$ERR" 'monkey|dragon|football|1986' "guessable: no part of the secret shown"
 
 # The sandbox's own backend, when run-tests brought it up.
 if [ -n "${OPSCHECK_BACKEND_URL:-}" ] && [ -n "${APP_BACKEND_SECRET:-}" ]; then
@@ -137,6 +149,12 @@ like "$OUT" '^    not ok 4 - Fly secret APP_BACKEND_SECRET updated 200d ago, exp
 like "$OUT" '^      expected: "updated within 90d"' "stale: expected"
 like "$OUT" "^      seen: \"$(date -u -d "@$((NOW - 17280000))" +%Y-%m-%d)T" "stale: seen the date"
 like "$OUT" "^  fly_url: \"$U/v1/apps/quiz-stale/secrets\"" "stale: url"
+
+# updated_at without a zone ("2026-11-27T08:00:00.123456"): UTC, as flyctl reads it.
+sec '${env:SECRET_T_VALUE}' "${FLY/quiz-vance-backend/quiz-naive}"
+is "$RC" 0 "zone-less updated_at: exit 0"
+like "$OUT" '^    ok 4 - Fly secret APP_BACKEND_SECRET updated 5d ago \(max 90d\)$' "zone-less updated_at: read as UTC, 5d ago"
+like "$OUT" "^  updated_at: \"$(date -u -d "@$((NOW - 432000))" +%Y-%m-%dT%H:%M:%S)Z\"" "zone-less updated_at: shown in UTC"
 
 sec '${env:SECRET_T_VALUE}' "${FLY/quiz-vance-backend/quiz-nosecret}"
 like "$OUT" '^    not ok 4 - Fly secret APP_BACKEND_SECRET exists on app quiz-nosecret$' "missing on Fly"

@@ -85,6 +85,24 @@ static char *fly_base(const char *url, const char *def, int strip_v1)
     return b;
 }
 
+int fly_token_is_macaroon(const char *token)
+{
+    /* As fly-go's tokens.Parse: the token is comma-separated parts, and a
+     * part whose prefix before "_" is fm1r, fm1a or fm2 is a macaroon; any
+     * macaroon makes the scheme FlyV1 (tokens.normalized), else Bearer. */
+    const char *p = token;
+    while (p && *p) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t n = strcspn(p, "_,");
+        if (p[n] == '_' && ((n == 4 && (!strncmp(p, "fm1r", 4) || !strncmp(p, "fm1a", 4))) ||
+                            (n == 3 && !strncmp(p, "fm2", 3))))
+            return 1;
+        p = strchr(p, ',');
+    }
+    return 0;
+}
+
 void fly_api_init(fly_api *api, const char *api_url, const char *logs_url, const char *token,
                   long long budget_ms)
 {
@@ -112,7 +130,8 @@ void fly_api_init(fly_api *api, const char *api_url, const char *logs_url, const
     if (strncmp(api->token, "FlyV1 ", 6) == 0 || strncmp(api->token, "Bearer ", 7) == 0)
         api->auth_header = fly_asprintf("Authorization: %s", api->token);
     else
-        api->auth_header = fly_asprintf("Authorization: Bearer %s", api->token);
+        api->auth_header = fly_asprintf("Authorization: %s %s",
+                                        fly_token_is_macaroon(api->token) ? "FlyV1" : "Bearer", api->token);
 }
 
 void fly_api_free(fly_api *api)

@@ -52,8 +52,13 @@ typedef struct fly_result {
     char error[512];      /* one line for an operator, "" when FLY_OK */
 } fly_result;
 
+/* A token whose comma-separated parts include a macaroon (fm1r_, fm1a_,
+ * fm2_), as fly-go's tokens.Parse tells them apart: 1, else 0. */
+int fly_token_is_macaroon(const char *token);
+
 /* Set up a client.  TOKEN may be NULL or "" (no Authorization header);
- * it is sent as "Bearer TOKEN", or as given when it already starts with
+ * it is sent as "FlyV1 TOKEN" when it holds a macaroon (fly_token_is_macaroon),
+ * else "Bearer TOKEN", or as given when it already starts with
  * "FlyV1 " or "Bearer ".  BUDGET_MS is the time every call together may
  * take (pass oc_remaining_ms()), 0 for none.  URLs NULL take the defaults. */
 void fly_api_init(fly_api *api, const char *api_url, const char *logs_url, const char *token,

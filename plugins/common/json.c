@@ -191,11 +191,14 @@ static int json_digits(const char *s, int n, int *out)
 }
 
 /* RFC 3339 date-time: YYYY-MM-DD[Tt ]hh:mm:ss[.frac](Z|z|+hh:mm|-hh:mm).
- * Fractions are truncated.  Returns 0 and sets *out, or -1. */
+ * No zone at all ("2026-03-01T09:12:44.123456", as Fly's secrets endpoint
+ * answers) is UTC: that is what Go's time.Parse gives for a layout without
+ * a zone, so it is how flyctl reads it.  Fractions are truncated.  Returns
+ * 0 and sets *out, or -1. */
 static int json_parse_rfc3339(const char *s, time_t *out)
 {
     int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-    if (strlen(s) < 20 || json_digits(s, 4, &y) || s[4] != '-' || json_digits(s + 5, 2, &mo) ||
+    if (strlen(s) < 19 || json_digits(s, 4, &y) || s[4] != '-' || json_digits(s + 5, 2, &mo) ||
         s[7] != '-' || json_digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
         json_digits(s + 11, 2, &h) || s[13] != ':' || json_digits(s + 14, 2, &mi) || s[16] != ':' ||
         json_digits(s + 17, 2, &sec))
@@ -210,6 +213,8 @@ static int json_parse_rfc3339(const char *s, time_t *out)
     }
     if (*p == 'Z' || *p == 'z') {
         p++;
+    } else if (*p == '\0') {
+        /* no zone: UTC (see above) */
     } else if (*p == '+' || *p == '-') {
         sign = *p == '+' ? 1 : -1;
         if (json_digits(p + 1, 2, &oh) || p[3] != ':' || json_digits(p + 4, 2, &om))

@@ -104,8 +104,9 @@ void fly_check_logs(fly_ctx *x)
     fly_patterns ps;
     char err[256];
     if (fly_patterns_init(&ps, items, nitems, err, sizeof err) != 0) {
-        oc_fail(c, "logs_patterns are valid regexes");
-        oc_diag(c, "error", "%s", err);
+        /* The check's own fault, not the app's: ERROR, naming the pattern
+         * (there is no per-plugin hook at validate). */
+        oc_error(c, "configuration: %s", err);
         return;
     }
 

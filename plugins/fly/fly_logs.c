@@ -21,13 +21,13 @@
 static const struct {
     const char *label, *re;
 } fly_default_patterns[] = {
-    {"OOM", "\\<OOM"},
+    {"OOM", "\\bOOM"},
     {"Out of memory", "Out of memory"},
     {"Worker failed to boot", "Worker failed to boot"},
     {"db_down", "db_down"},
     {"timeout", "time-?out|timed out"},
     {"HTTP 5xx", "(HTTP(/[0-9.]+)?\"?[[:space:]]+|status(_code)?\"?[[:space:]]*[=:][[:space:]]*)"
-                 "5[0-9][0-9]\\>"},
+                 "5[0-9][0-9]\\b"},
 };
 
 static void *fly_logs_oom(void)
@@ -172,11 +172,9 @@ int fly_patterns_init(fly_patterns *ps, const char *const *items, size_t n, char
     for (size_t i = 0; i < count; i++) {
         const char *re = n ? items[i] : fly_default_patterns[i].re;
         const char *label = n ? items[i] : fly_default_patterns[i].label;
-        int rc = regcomp(&ps->p[i].re, re, REG_EXTENDED | REG_ICASE | REG_NOSUB);
-        if (rc != 0) {
-            char why[128];
-            regerror(rc, &ps->p[i].re, why, sizeof why);
-            snprintf(err, errsz, "log pattern \"%s\" is not a valid regex: %s", re, why);
+        char why[300];
+        if (rx_compile(&ps->p[i].re, re, 1, why, sizeof why) != 0) {
+            snprintf(err, errsz, "log pattern \"%s\" does not compile %s", re, why);
             fly_patterns_free(ps);
             return -1;
         }
@@ -191,7 +189,7 @@ int fly_patterns_init(fly_patterns *ps, const char *const *items, size_t n, char
 void fly_patterns_free(fly_patterns *ps)
 {
     for (size_t i = 0; i < ps->n; i++) {
-        regfree(&ps->p[i].re);
+        rx_free(&ps->p[i].re);
         free(ps->p[i].label);
     }
     for (size_t i = 0; i < ps->nfirst; i++)
@@ -226,7 +224,7 @@ int fly_patterns_feed(fly_patterns *ps, const fly_log_entry *e)
     int hit = 0;
     fly_log_text(e, text, sizeof text);
     for (size_t i = 0; i < ps->n; i++) {
-        if (regexec(&ps->p[i].re, text, 0, NULL, 0) == 0) {
+        if (rx_match(&ps->p[i].re, text)) {
             ps->p[i].count++;
             hit = 1;
         }

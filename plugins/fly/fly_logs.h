@@ -11,7 +11,7 @@
 #define FLY_LOGS_H
 
 #include <cjson/cJSON.h>
-#include <regex.h>
+#include "../common/regexp.h"
 #include <stddef.h>
 #include <time.h>
 
@@ -50,7 +50,7 @@ void fly_log_text(const fly_log_entry *e, char *buf, size_t n);
 
 typedef struct fly_pattern {
     char *label;          /* what the report calls it */
-    regex_t re;
+    rx re;                /* PCRE2, caseless */
     size_t count;         /* lines it matched */
 } fly_pattern;
 
@@ -62,7 +62,7 @@ typedef struct fly_patterns {
     size_t nfirst;
 } fly_patterns;
 
-/* Compile ITEMS (POSIX extended regexes, case-insensitive) or, when N is
+/* Compile ITEMS (PCRE2 regexes as grep -P reads them, case-insensitive) or, when N is
  * 0, the runbook's defaults (OOM, Out of memory, Worker failed to boot,
  * db_down, timeout, HTTP 5xx).  Returns 0, or -1 with ERR set. */
 int fly_patterns_init(fly_patterns *ps, const char *const *items, size_t n, char *err, size_t errsz);

@@ -147,7 +147,11 @@ void fly_machine_checks(const cJSON *m, fly_checks *out)
     memset(out, 0, sizeof *out);
     const cJSON *c;
     cJSON_ArrayForEach(c, json_get(m, "checks")) {
-        const char *st = json_str(c, "status");
+        const char *st = json_str(c, "status"), *name = json_str(c, "name");
+        /* flaps still inserts fake "bg_deployments_compat*" checks for old
+         * flyctl builds; fly-go drops them (Machine.RemoveCompatChecks). */
+        if (name && !strncmp(name, "bg_deployments_compat", 21))
+            continue;
         out->total++;
         if (!st)
             continue;
@@ -189,8 +193,13 @@ int fly_exit_from_event(const cJSON *event, fly_exit *out)
     out->requested_stop = json_bool(x, "requested_stop") == 1;
     int sig = fly_int(x, "signal", -1), gsig = fly_int(x, "guest_signal", -1);
     out->signal = sig > 0 ? sig : gsig > 0 ? gsig : -1;
-    if (json_time(x, "exited_at", &out->when) != 0 && json_time(event, "timestamp", &out->when) != 0)
-        out->when = 0;
+    /* fly-go's exited_at is a time.Time without omitempty: unset, it arrives
+     * as Go's zero time 0001-01-01T00:00:00Z.  No exit happened before 1970,
+     * so such a time (or none) gives way to the event's timestamp. */
+    if (json_time(x, "exited_at", &out->when) != 0 || out->when <= 0) {
+        if (json_time(event, "timestamp", &out->when) != 0 || out->when <= 0)
+            out->when = 0;
+    }
     const cJSON *req = json_get(event, "request");
     out->restart_count = fly_int(req, "restart_count", -1);
     if (out->restart_count < 0)

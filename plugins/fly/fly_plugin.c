@@ -20,7 +20,7 @@
 static const oc_option fly_options[] = {
     {"app", OC_T_STRING, NULL, OC_OPT_REQUIRED, "Fly app name"},
     {"token", OC_T_STRING, NULL, OC_OPT_SECRET,
-     "API token, e.g. ${env:FLY_API_TOKEN}; sent as Bearer, or as given when it starts with \"FlyV1 \""},
+     "API token, e.g. ${env:FLY_API_TOKEN}; sent as FlyV1 when it holds a macaroon (fm1r_, fm1a_, fm2_ parts), else Bearer; as given when it starts with \"FlyV1 \" or \"Bearer \""},
     {"api_url", OC_T_STRING, FLY_DEFAULT_API_URL, 0, "Machines API base URL"},
     {"logs_url", OC_T_STRING, FLY_DEFAULT_LOGS_URL, 0, "base URL of /api/v1/apps/APP/logs"},
     {"api_retries", OC_T_INT, "3", 0, "retries of a 429/5xx answer (honouring Retry-After, within the timeout)"},
@@ -40,7 +40,7 @@ static const oc_option fly_options[] = {
     {"restarts_max", OC_T_INT, NULL, 0, "at most this many unplanned exits within oom_window"},
     {"logs_window", OC_T_DURATION, NULL, 0, "scan the logs of this window (unset: no log scan)"},
     {"logs_patterns", OC_T_LIST, NULL, 0,
-     "case-insensitive regexes (default: OOM, Out of memory, Worker failed to boot, db_down, timeout, HTTP 5xx)"},
+     "case-insensitive regexes, PCRE2 as grep -P (default: OOM, Out of memory, Worker failed to boot, db_down, timeout, HTTP 5xx)"},
     {"logs_max_matches", OC_T_INT, "0", 0, "at most this many matching log lines"},
     {"logs_max_pages", OC_T_INT, "20", 0, "log pages read at most; reaching it with pages left fails"},
     {NULL, 0, NULL, 0, NULL},

@@ -12,7 +12,7 @@
 #define HH_H
 
 #include <cjson/cJSON.h>
-#include <regex.h>
+#include "../common/regexp.h"
 #include <stddef.h>
 #include <time.h>
 
@@ -48,7 +48,7 @@ typedef struct hh_rule {
     char *pointer;   /* RFC 6901 */
     hh_op op;
     cJSON *value;    /* literal compared against (NULL for exists/missing/=~) */
-    regex_t re;      /* for =~ */
+    rx re;           /* for =~ (PCRE2) */
     int has_re;
 } hh_rule;
 
@@ -87,7 +87,7 @@ void hh_sample_run(struct oc_check *c, const hh_plan *plan, const hh_status_set 
 typedef struct hh_header_rule {
     char *name;     /* "Content-Type" */
     char *text;     /* the rule as written */
-    regex_t re;
+    rx re;
 } hh_header_rule;
 
 typedef struct hh_config {
@@ -97,7 +97,7 @@ typedef struct hh_config {
     hh_rule *rules;
     size_t nrules;
     const char *body_text;        /* expect_body as written, or NULL */
-    regex_t body_re;
+    rx body_re;
     hh_header_rule *hdr;
     size_t nhdr;
     long long p50_max, p95_max, p99_max, latency_max; /* ms, < 0: unset */
@@ -107,7 +107,11 @@ typedef struct hh_config {
     size_t nheader_lines;
 } hh_config;
 
-/* Fill CFG from the check's options.  Returns 0, or -1 with ERR set. */
+/* Fill CFG from the check's options.  Returns 0, or -1 with ERR set, or
+ * HH_CONFIG_BAD_REGEX when a pattern does not compile (ERR names it and
+ * PCRE2's reason): the check is then an ERROR, not a failed endpoint.
+ * hh_rule_parse() returns it too. */
+#define HH_CONFIG_BAD_REGEX (-2)
 int hh_config_load(struct oc_check *c, hh_config *cfg, char *err, size_t errlen);
 void hh_config_free(hh_config *cfg);
 

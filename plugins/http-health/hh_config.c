@@ -55,10 +55,12 @@ static int hh_load_header_rules(oc_check *c, hh_config *cfg, char *err, size_t e
         h->name = strndup(items[i], (size_t)(colon - items[i]));
         h->text = strdup(items[i]);
         const char *re = colon + 1 + strspn(colon + 1, " \t");
-        if (regcomp(&h->re, re, REG_EXTENDED | REG_NOSUB) != 0) {
+        char why[300];
+        if (rx_compile(&h->re, re, 0, why, sizeof why) != 0) {
             free(h->name);
             free(h->text);
-            return snprintf(err, errlen, "expect_header \"%s\": bad regular expression", items[i]), -1;
+            return snprintf(err, errlen, "expect_header \"%s\": pattern \"%s\" does not compile %s",
+                            items[i], re, why), HH_CONFIG_BAD_REGEX;
         }
         cfg->nhdr++;
     }
@@ -94,20 +96,23 @@ int hh_config_load(oc_check *c, hh_config *cfg, char *err, size_t errlen)
     n = oc_opt_list(c, "expect_json", &items);
     cfg->rules = hh_xcalloc(n, sizeof *cfg->rules);
     for (size_t i = 0; i < n; i++) {
-        if (hh_rule_parse(&cfg->rules[i], items[i], err, errlen) != 0) {
+        int rc = hh_rule_parse(&cfg->rules[i], items[i], err, errlen);
+        if (rc != 0) {
             hh_rule_free(&cfg->rules[i]);
-            return -1;
+            return rc;
         }
         cfg->nrules++;
     }
     cfg->body_text = oc_opt_str(c, "expect_body");
-    if (cfg->body_text && regcomp(&cfg->body_re, cfg->body_text, REG_EXTENDED | REG_NOSUB) != 0) {
-        snprintf(err, errlen, "expect_body \"%s\": bad regular expression", cfg->body_text);
+    char why[300];
+    if (cfg->body_text && rx_compile(&cfg->body_re, cfg->body_text, 0, why, sizeof why) != 0) {
+        snprintf(err, errlen, "expect_body: pattern \"%s\" does not compile %s", cfg->body_text, why);
         cfg->body_text = NULL;
-        return -1;
+        return HH_CONFIG_BAD_REGEX;
     }
-    if (hh_load_header_rules(c, cfg, err, errlen) != 0)
-        return -1;
+    int rc = hh_load_header_rules(c, cfg, err, errlen);
+    if (rc != 0)
+        return rc;
 
     cfg->p50_max = hh_opt_ms(c, "p50_max");
     cfg->p95_max = hh_opt_ms(c, "p95_max");
@@ -148,11 +153,11 @@ void hh_config_free(hh_config *cfg)
         hh_rule_free(&cfg->rules[i]);
     free(cfg->rules);
     if (cfg->body_text)
-        regfree(&cfg->body_re);
+        rx_free(&cfg->body_re);
     for (size_t i = 0; i < cfg->nhdr; i++) {
         free(cfg->hdr[i].name);
         free(cfg->hdr[i].text);
-        regfree(&cfg->hdr[i].re);
+        rx_free(&cfg->hdr[i].re);
     }
     free(cfg->hdr);
     for (size_t i = 0; i < cfg->nheader_lines; i++) {

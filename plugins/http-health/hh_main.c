@@ -19,9 +19,9 @@ static const oc_option hh_options[] = {
     {"body", OC_T_STRING, NULL, 0, "request body"},
     {"expect_status", OC_T_LIST, "2xx", 0, "statuses that count as up: 200, 2xx, 200-299, lists"},
     {"expect_json", OC_T_STRING, NULL, OC_OPT_REPEAT,
-     "JSON Pointer rule: /status == \"ok\", /db != \"down\", /queue < 100, /version exists, /v =~ ERE"},
-    {"expect_body", OC_T_STRING, NULL, 0, "POSIX extended regex the body must match"},
-    {"expect_header", OC_T_STRING, NULL, OC_OPT_REPEAT, "Name: regex a response header must match"},
+     "JSON Pointer rule: /status == \"ok\", /db != \"down\", /queue < 100, /version exists, /v =~ regex (PCRE2)"},
+    {"expect_body", OC_T_STRING, NULL, 0, "regex (PCRE2, as grep -P) the body must match"},
+    {"expect_header", OC_T_STRING, NULL, OC_OPT_REPEAT, "Name: regex (PCRE2) a response header must match"},
     {"samples", OC_T_INT, "1", 0, "how many requests"},
     {"interval", OC_T_DURATION, "0", 0, "time between sample starts (or waves of them)"},
     {"concurrency", OC_T_INT, "1", 0, "requests in flight at once"},
@@ -43,8 +43,14 @@ static void hh_run(oc_check *c)
     hh_config cfg;
     char err[512];
 
-    if (hh_config_load(c, &cfg, err, sizeof err) != 0) {
-        oc_fail(c, "configuration: %s", err);
+    int rc = hh_config_load(c, &cfg, err, sizeof err);
+    if (rc != 0) {
+        /* A pattern that does not compile is the check's fault, not the
+         * endpoint's: ERROR (there is no per-plugin hook at validate). */
+        if (rc == HH_CONFIG_BAD_REGEX)
+            oc_error(c, "configuration: %s", err);
+        else
+            oc_fail(c, "configuration: %s", err);
         hh_config_free(&cfg);
         return;
     }

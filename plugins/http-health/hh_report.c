@@ -118,7 +118,7 @@ static int hh_report_body_headers(oc_check *c, const hh_config *cfg, const hh_sa
 
     if (cfg->body_text) {
         size_t j = 0;
-        while (j < k && regexec(&cfg->body_re, cs[j]->resp.body, 0, NULL, 0) == 0)
+        while (j < k && rx_match(&cfg->body_re, cs[j]->resp.body))
             j++;
         if (!k) {
             oc_skip(c, "body =~ %s: no answer to check", cfg->body_text);
@@ -142,7 +142,7 @@ static int hh_report_body_headers(oc_check *c, const hh_config *cfg, const hh_sa
         for (j = 0; j < k; j++) {
             free(val);
             val = http_header(&cs[j]->resp, h->name);
-            if (!val || regexec(&h->re, val, 0, NULL, 0) != 0)
+            if (!val || !rx_match(&h->re, val))
                 break;
         }
         if (j == k) {

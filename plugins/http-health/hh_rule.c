@@ -109,8 +109,10 @@ int hh_rule_parse(hh_rule *rule, const char *text, char *err, size_t errlen)
     if (rule->op == HH_OP_MATCH) {
         if (!cJSON_IsString(rule->value))
             return snprintf(err, errlen, "expect_json \"%s\": =~ needs a regular expression", text), -1;
-        if (regcomp(&rule->re, rule->value->valuestring, REG_EXTENDED | REG_NOSUB) != 0)
-            return snprintf(err, errlen, "expect_json \"%s\": bad regular expression", text), -1;
+        char why[300];
+        if (rx_compile(&rule->re, rule->value->valuestring, 0, why, sizeof why) != 0)
+            return snprintf(err, errlen, "expect_json \"%s\": pattern \"%s\" does not compile %s", text,
+                            rule->value->valuestring, why), HH_CONFIG_BAD_REGEX;
         rule->has_re = 1;
     }
     return 0;
@@ -172,7 +174,7 @@ int hh_rule_eval(const hh_rule *rule, const cJSON *root, char **seen)
     case HH_OP_NE: ok = !hh_equal(node, rule->value); break;
     case HH_OP_MATCH: {
         char *t = json_text(node);
-        ok = t && regexec(&rule->re, t, 0, NULL, 0) == 0;
+        ok = t && rx_match(&rule->re, t);
         free(t);
         break;
     }
@@ -196,6 +198,6 @@ void hh_rule_free(hh_rule *rule)
     free(rule->pointer);
     cJSON_Delete(rule->value);
     if (rule->has_re)
-        regfree(&rule->re);
+        rx_free(&rule->re);
     memset(rule, 0, sizeof *rule);
 }

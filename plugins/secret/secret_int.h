@@ -3,7 +3,8 @@
  *
  *   secret_main.c      descriptor, option table, run(): strength, the
  *                      backend's answers, the Fly secret's age
- *   secret_strength.c  pure: entropy estimate, deny list, random wrong secret
+ *   secret_strength.c  pure: entropy estimate, zxcvbn's guess estimate,
+ *                      deny list, random wrong secret
  *
  * Nothing here ever formats a secret's value into a message: results carry
  * lengths, bit counts and list positions only.
@@ -19,6 +20,16 @@
  * repeats the previous one, is one step from it (ab, 21: runs), or repeats the
  * pattern of the last 2..8 characters is worth 1 bit. */
 double sec_entropy_bits(const char *s);
+
+/* zxcvbn's estimate of S in bits (log2 of the guesses an attacker needs):
+ * it finds dictionary words (also l33t), dates and years, keyboard walks,
+ * sequences (0123456789abcdef) and repeats that a character-class count
+ * takes for randomness.  WHY (N bytes) gets the guessable parts by kind,
+ * as 1-based character ranges with the bits zxcvbn gives them, never the
+ * characters: "dictionary words at 1-6, 7-12 (6.4 bits); dates at 48-51
+ * (7.2 bits)" (parts under 3 characters left out; "..." when cut), or
+ * "no guessable parts".  Writes nothing of S. */
+double sec_guess_bits(const char *s, char *why, size_t n);
 
 /* The pool size sec_entropy_bits() used for S (for the diagnostic). */
 int sec_pool(const char *s);

@@ -1,6 +1,7 @@
 /*
  * secret_main.c - the `secret` plugin (issue 6; runbook §8, secret
- * rotation): the shared secret is strong (length, estimated entropy, not a
+ * rotation): the shared secret is strong (length, estimated entropy: the
+ * lower of a character-class count and zxcvbn's guess estimate, not a
  * known default), the backend accepts it and refuses a random wrong one
  * (and, after a rotation, the previous one), and the Fly secret of that
  * name was updated within max_age (updated_at from the Fly secrets
@@ -25,7 +26,8 @@ static const oc_option sec_options[] = {
      "the secret, e.g. ${env:APP_BACKEND_SECRET}"},
     {"min_length", OC_T_INT, "32", 0, "at least this many characters"},
     {"min_entropy_bits", OC_T_INT, "128", 0,
-     "estimated entropy (character classes x length, repeats and runs penalised) at least this"},
+     "estimated entropy at least this: the lower of a character-class count (repeats and runs penalised) "
+     "and zxcvbn's guess estimate (dictionary words, dates, keyboard walks, sequences, repeats)"},
     {"deny", OC_T_LIST,
      "changeme change-me change_me secret password passw0rd default test example development "
      "letmein qwerty 123456 admin your-secret-here replace-me app_backend_secret insecure",
@@ -71,7 +73,12 @@ static void check_strength(oc_check *c, const char *v)
         oc_expect(c, exp, seen);
     }
 
-    double bits = sec_entropy_bits(v);
+    /* Two estimates, the lower one counts: the character-class count sees
+     * runs and short repeats; zxcvbn sees words, dates, keyboard walks and
+     * long repeats that look random to a class count. */
+    char why[400];
+    double cls = sec_entropy_bits(v), guess = sec_guess_bits(v, why, sizeof why);
+    double bits = guess < cls ? guess : cls;
     if (bits >= (double)min_bits) {
         oc_pass(c, "secret entropy estimate %.0f bits (min %lld)", bits, min_bits);
     } else {
@@ -80,7 +87,8 @@ static void check_strength(oc_check *c, const char *v)
         snprintf(seen, sizeof seen, "%.0f bits", bits);
         oc_expect(c, exp, seen);
     }
-    oc_diag(c, "entropy", "%.0f bits over %zu characters, character pool %d", bits, len, sec_pool(v));
+    oc_diag(c, "entropy", "%.0f bits over %zu characters, character pool %d", cls, len, sec_pool(v));
+    oc_diag(c, "zxcvbn", "%.0f bits; %s", guess, why);
     oc_metric(c, "entropy_bits", bits, "bits");
 
     const char *const *deny;

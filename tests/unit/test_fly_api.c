@@ -28,6 +28,19 @@ static void test_auth_header(void **state)
     assert_string_equal(api.auth_header, "Authorization: FlyV1 fm2_lJPE,fm2_xyz");
     fly_api_free(&api);
 
+    /* Bare macaroons are FlyV1 (fly-go tokens.Parse); user tokens Bearer. */
+    static const char *const cases[][2] = {
+        {"fm2_lJPE,fm2_xyz", "Authorization: FlyV1 fm2_lJPE,fm2_xyz"},
+        {"fm1r_abc", "Authorization: FlyV1 fm1r_abc"},
+        {"fo1_user, fm1a_disch", "Authorization: FlyV1 fo1_user, fm1a_disch"},
+        {"fm1x_notone,fm22_no", "Authorization: Bearer fm1x_notone,fm22_no"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fly_api_init(&api, NULL, NULL, cases[i][0], 0);
+        assert_string_equal(api.auth_header, cases[i][1]);
+        fly_api_free(&api);
+    }
+
     fly_api_init(&api, NULL, NULL, "  tok-from-file\n", 0); /* ${file:...} tokens */
     assert_string_equal(api.auth_header, "Authorization: Bearer tok-from-file");
     fly_api_free(&api);

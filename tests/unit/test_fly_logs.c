@@ -184,6 +184,23 @@ static void test_custom_patterns_and_first_lines(void **state)
     const char *bad[] = {"ok", "(unclosed"};
     assert_int_equal(fly_patterns_init(&ps, bad, 2, err, sizeof err), -1);
     assert_non_null(strstr(err, "(unclosed"));
+    assert_non_null(strstr(err, "does not compile at offset 9: missing closing parenthesis"));
+
+    /* PCRE2, as grep -P: \d and \b are operators (POSIX ERE reads them as
+     * the letters d and b). */
+    const char *perl[] = {"exit code \\d+", "\\bkilled\\b"};
+    assert_int_equal(fly_patterns_init(&ps, perl, 2, err, sizeof err), 0);
+    fly_log_entry d = entry("worker exit code 137", 0);
+    assert_int_equal(fly_patterns_feed(&ps, &d), 1);
+    fly_log_entry nd = entry("worker exit code d", 0);
+    assert_int_equal(fly_patterns_feed(&ps, &nd), 0);
+    fly_log_entry w = entry("process KILLED by signal", 0);
+    assert_int_equal(fly_patterns_feed(&ps, &w), 1);
+    fly_log_entry nw = entry("skilledworker", 0);
+    assert_int_equal(fly_patterns_feed(&ps, &nw), 0);
+    assert_int_equal(ps.p[0].count, 1);
+    assert_int_equal(ps.p[1].count, 1);
+    fly_patterns_free(&ps);
 }
 
 int main(void)

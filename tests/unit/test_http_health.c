@@ -98,6 +98,13 @@ static void test_rule_eval(void **state)
     assert_true(holds("/n == null", doc));
     assert_true(holds("/version =~ ^1\\.4", doc));
     assert_false(holds("/version =~ \"^2\"", doc));
+    /* PCRE2, as grep -P: \d, \b and (?i) are operators, not literals. */
+    assert_true(holds("/version =~ ^\\d+\\.\\d+\\.\\d+$", doc));
+    assert_false(holds("/db =~ ^\\d", doc));
+    assert_true(holds("/status =~ (?i)^OK$", doc));
+    assert_false(holds("/status =~ ^OK$", doc));
+    assert_true(holds("/checks/0/name =~ \\ba\\b", doc));
+    assert_false(holds("/db =~ \\bu\\b", doc));
 }
 
 static void test_rule_missing_and_not_json(void **state)
@@ -130,9 +137,18 @@ static void test_rule_parse_errors(void **state)
         err[0] = '\0';
         int rc = hh_rule_parse(&r, bad[i], err, sizeof err);
         hh_rule_free(&r);
-        if (rc != -1)
+        if (rc == 0)
             fail_msg("rule \"%s\" was accepted", bad[i]);
         assert_non_null(strstr(err, "expect_json"));
+    }
+    /* A pattern that does not compile is told apart (the check is an ERROR)
+     * and named with PCRE2's reason and offset. */
+    const char *badre[] = {"/a =~ (", "/a =~ [z-a]", "/a =~ a{2,1}", "/a =~ (?<n", NULL};
+    for (size_t i = 0; badre[i]; i++) {
+        int rc = hh_rule_parse(&r, badre[i], err, sizeof err);
+        hh_rule_free(&r);
+        assert_int_equal(rc, HH_CONFIG_BAD_REGEX);
+        assert_non_null(strstr(err, "does not compile at offset "));
     }
 }
 

@@ -13,6 +13,40 @@
 
 #include "../../plugins/secret/secret_int.h"
 
+/* zxcvbn (issue 14): words, dates, keyboard walks, sequences and long
+ * repeats are guessable although a character-class count rates them high;
+ * the reason names kinds and ranges, never the characters. */
+static void test_guess(void **state)
+{
+    (void)state;
+    char why[400];
+    const char *words = "monkeydragonfootballbaseballletmeinshadowmaster19861987";
+    assert_true(sec_entropy_bits(words) > 128);      /* the class count is fooled */
+    assert_true(sec_guess_bits(words, why, sizeof why) < 80);
+    assert_non_null(strstr(why, "dictionary words at 1-6, 7-12, "));
+    assert_non_null(strstr(why, "; dates at 48-51, 52-55 ("));
+    assert_null(strstr(why, "monkey"));
+
+    const char *rep = "Summer2024!Summer2024!Summer2024!Summer2024!";
+    assert_true(sec_entropy_bits(rep) > 128);
+    assert_true(sec_guess_bits(rep, why, sizeof why) < 100);
+    assert_non_null(strstr(why, "repeated blocks at 1-44 ("));
+
+    assert_true(sec_guess_bits("0123456789abcdef0123456789abcdef", why, sizeof why) < 40);
+    assert_non_null(strstr(why, "sequences at 1-10, 11-16, 17-26, 27-32 ("));
+    assert_true(sec_guess_bits("qwertyuiopasdfghjklzxcvbnm", why, sizeof why) < 40);
+    assert_non_null(strstr(why, "dictionary words at 1-10, 11-19, 20-26 ("));
+
+    /* 41 random alphanumerics stay strong; a short buffer ends in "..." */
+    assert_true(sec_guess_bits("Q7v2Lm9xTz4Kp8Rw1Ns6Yb3Hd5Gf0Jc2Ae7Ui9Oq4", why, sizeof why) > 128);
+    char tiny[24];
+    sec_guess_bits(words, tiny, sizeof tiny);
+    assert_int_equal(strlen(tiny), sizeof tiny - 1);
+    assert_string_equal(tiny + sizeof tiny - 4, "...");
+    sec_guess_bits("xK", why, sizeof why);
+    assert_string_equal(why, "no guessable parts");
+}
+
 static void test_pool(void **state)
 {
     (void)state;
@@ -74,6 +108,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pool),
+        cmocka_unit_test(test_guess),
         cmocka_unit_test(test_entropy),
         cmocka_unit_test(test_deny),
         cmocka_unit_test(test_random),
