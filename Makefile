@@ -110,7 +110,7 @@ $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
 ifneq ($(STANDIN),)
 $(STANDIN): $(STANDIN_SRCS:.c=.o)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $$(pkg-config --libs libmicrohttpd libcjson) -lcrypto -lpthread
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $$(pkg-config --libs libmicrohttpd libcjson) -lpq -lcrypto -lpthread
 endif
 
 # Everything the test suite needs, built.

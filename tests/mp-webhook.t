@@ -6,7 +6,10 @@
 # delivery rate below min_rate, a recent payment.updated not answered 200,
 # silence, database down, missing table, receiver down, a receiver too
 # slow, one that refuses a correct signature, one that accepts a bad
-# signature (a security failure).  Secrets never printed; every stream
+# signature (a security failure).  Issue 14: ts in seconds under the SDKs'
+# freshness rule, a delivery's headers and body, probes marked and left out
+# of the records they are judged by (the receiver records them, run twice),
+# data.id casing as the SDKs sign it.  Secrets never printed; every stream
 # through the strict TAP checker.
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/tests/standin/standin.sh"
@@ -27,7 +30,12 @@ cat >"$T/mp.json" <<'JSON'
   { "method": "POST", "path": "/webhooks/created", "role": "mp_webhook", "secret_env": "MP_WEBHOOK_SECRET", "status": 201 },
   { "method": "POST", "path": "/webhooks/slow", "role": "mp_webhook", "secret_env": "MP_WEBHOOK_SECRET", "delay_ms": 3000 },
   { "method": "POST", "path": "/webhooks/open", "role": "mp_webhook", "accept_any": true },
-  { "method": "POST", "path": "/webhooks/broken", "status": 500, "body": {"error": "db_down"} }
+  { "method": "POST", "path": "/webhooks/broken", "status": 500, "body": {"error": "db_down"} },
+  { "method": "POST", "path": "/webhooks/nofresh", "role": "mp_webhook", "secret_env": "MP_WEBHOOK_SECRET", "tolerance_s": 0 },
+  { "method": "POST", "path": "/webhooks/lower", "role": "mp_webhook", "secret_env": "MP_WEBHOOK_SECRET", "lowercase_id": true },
+  { "method": "POST", "path": "/webhooks/typed", "role": "mp_webhook", "secret_env": "MP_WEBHOOK_SECRET", "strict_body": true,
+    "expect_header": {"name": "User-Agent", "value": "MercadoPago WebHook v1.0 payment", "status": 403} },
+  { "method": "POST", "path": "/webhooks/recorded", "role": "mp_webhook", "secret_env": "MP_WEBHOOK_SECRET", "record_dsn_env": "MW_DSN" }
 ]}
 JSON
 standin_start "$T/mp.json"
@@ -43,6 +51,38 @@ code=$(curl -s -o "$T/r.json" -w '%{http_code}' -X POST -H 'x-request-id: r1' \
     "$U/webhooks/mercadopago?data.id=123456&type=payment" -d '{}')
 is "$code" 401 "receiver role: a signature made with another secret gets 401"
 like "$(cat "$T/r.json")" '"reason":"mismatch"' "receiver role: says mismatch"
+
+# sign_post PATH TS DATA_ID : POST a notification signed the SDK way (HMAC
+# of id:DATA_ID;request-id:r-1;ts:TS;), the status in $code, the body in r.json.
+sign_post() {
+    local v1
+    v1=$(printf 'id:%s;request-id:r-1;ts:%s;' "$3" "$2" | openssl dgst -sha256 -hmac "$MP_WEBHOOK_SECRET" -r | cut -d' ' -f1)
+    code=$(curl -s -o "$T/r.json" -w '%{http_code}' -X POST -H 'x-request-id: r-1' -H "x-signature: ts=$2,v1=$v1" \
+        "$U$1?data.id=$3&type=payment" -d '{}')
+}
+now_s=$(date +%s)
+sign_post /webhooks/mercadopago "$now_s" 123456
+is "$code" 200 "receiver role: ts in seconds, now: accepted"
+sign_post /webhooks/mercadopago "$((now_s * 1000))" 123456
+is "$code" 401 "receiver role: ts in milliseconds (authentic) refused, as the SDKs' ts*1000 rule does"
+like "$(cat "$T/r.json")" '"reason":"stale"' "receiver role: says stale"
+sign_post /webhooks/mercadopago "$((now_s - 600))" 123456
+is "$code" 401 "receiver role: ts in seconds 10 minutes old refused (5-minute tolerance)"
+sign_post /webhooks/mercadopago "$((now_s - 240))" 123456
+is "$code" 200 "receiver role: ts in seconds 4 minutes old accepted"
+sign_post /webhooks/nofresh "$((now_s * 1000))" 123456
+is "$code" 200 "receiver role: tolerance_s 0 checks no freshness"
+sign_post /webhooks/mercadopago "$now_s" ORD01JQ4S4KY8HWQ6NA5PXB65B3D3
+is "$code" 200 "receiver role: data.id signed in its original casing accepted (the SDKs)"
+sign_post /webhooks/mercadopago "$now_s" ord01jq4s4ky8hwq6na5pxb65b3d3
+is "$code" 200 "receiver role: a lowercase id signed as is accepted"
+v1=$(printf 'id:ord01jq4s4ky8hwq6na5pxb65b3d3;request-id:r-1;ts:%s;' "$now_s" | openssl dgst -sha256 -hmac "$MP_WEBHOOK_SECRET" -r | cut -d' ' -f1)
+code=$(curl -s -o "$T/r.json" -w '%{http_code}' -X POST -H 'x-request-id: r-1' -H "x-signature: ts=$now_s,v1=$v1" \
+    "$U/webhooks/mercadopago?data.id=ORD01JQ4S4KY8HWQ6NA5PXB65B3D3&type=payment" -d '{}')
+is "$code" 401 "receiver role: an uppercase id signed lowercased is refused by the SDK rule"
+code=$(curl -s -o "$T/r.json" -w '%{http_code}' -X POST -H 'x-request-id: r-1' -H "x-signature: ts=$now_s,v1=$v1" \
+    "$U/webhooks/lower?data.id=ORD01JQ4S4KY8HWQ6NA5PXB65B3D3&type=payment" -d '{}')
+is "$code" 200 "receiver role: ... and accepted under lowercase_id"
 
 ini checks.ini <<EOF
 [opscheck]
@@ -66,6 +106,57 @@ data_id = ORD01JQ4S4KY8HWQ6NA5PXB65B3D3
 [check records]
 plugin = mp-webhook
 dsn = \${env:MW_DSN}
+
+[check typed]
+plugin = mp-webhook
+records = no
+url = $U/webhooks/typed
+secret = \${env:MP_WEBHOOK_SECRET}
+
+[check otheragent]
+plugin = mp-webhook
+records = no
+url = $U/webhooks/typed
+secret = \${env:MP_WEBHOOK_SECRET}
+user_agent = opscheck
+
+[check sdkcase]
+plugin = mp-webhook
+records = no
+url = $U/webhooks/mercadopago
+secret = \${env:MP_WEBHOOK_SECRET}
+data_id = ORD01JQ4S4KY8HWQ6NA5PXB65B3D3
+
+[check lowercase]
+plugin = mp-webhook
+records = no
+url = $U/webhooks/lower
+secret = \${env:MP_WEBHOOK_SECRET}
+data_id = ORD01JQ4S4KY8HWQ6NA5PXB65B3D3
+lowercase_id = yes
+
+[check wrongcase]
+plugin = mp-webhook
+records = no
+url = $U/webhooks/lower
+secret = \${env:MP_WEBHOOK_SECRET}
+data_id = ORD01JQ4S4KY8HWQ6NA5PXB65B3D3
+
+[check loop]
+plugin = mp-webhook
+dsn = \${env:MW_DSN}
+url = $U/webhooks/recorded
+secret = \${env:MP_WEBHOOK_SECRET}
+
+[check loopsilence]
+plugin = mp-webhook
+dsn = \${env:MW_DSN}
+max_silence = 30s
+
+[check withprobes]
+plugin = mp-webhook
+dsn = \${env:MW_DSN}
+exclude_probes = no
 
 [check silence]
 plugin = mp-webhook
@@ -133,10 +224,42 @@ like "$OUT" '^    ok 2 - recent: the last 5 payment.updated events answered 200'
 like "$OUT" '^    ok 3 - newest: last event [0-9]+ s ago \(at most 24h\)' "webhook: newest"
 like "$OUT" '^    ok 4 - synthetic: signed payment.updated accepted with status 200 in [0-9]+ ms' "webhook: signed notification accepted"
 like "$OUT" '^    ok 5 - bad signature: refused with status 401' "webhook: bad signature refused"
-like "$OUT" '^  receiver: "POST http://127.0.0.1:[0-9]+/webhooks/mercadopago\?data.id=123456&type=payment"' "webhook: receiver diag"
+like "$OUT" '^  receiver: "POST http://127.0.0.1:[0-9]+/webhooks/mercadopago\?data.id=opscheck-probe&type=payment"' "webhook: receiver diag (the probe's data.id)"
 
 check created -v
-is "$RC" 0 "created: 201 accepted; an uppercase alphanumeric data.id signed lowercased"
+is "$RC" 0 "created: 201 accepted"
+
+check typed -v
+is "$RC" 0 "typed: a receiver that allows only Mercado Pago's agent and a delivery's body accepts the probe"
+like "$OUT" '^    ok 1 - synthetic: signed payment.updated accepted with status 200' "typed: accepted"
+like "$OUT" '^  request_id: "opscheck-probe-[0-9a-f-]{36}"' "typed: the request id carries the probe prefix"
+check otheragent
+like "$OUT" '^    not ok 1 - synthetic: the receiver refuses a correctly signed notification \(status 403\)' "otheragent: user_agent changes the agent (the WAF refuses it)"
+
+check sdkcase
+is "$RC" 0 "sdkcase: an uppercase data.id signed as is passes a receiver with the SDKs' rule"
+check lowercase
+is "$RC" 0 "lowercase: lowercase_id = yes passes a receiver with the older rule"
+check wrongcase
+like "$OUT" '^    not ok 1 - synthetic: the receiver refuses a correctly signed notification \(status 401\)' "wrongcase: the rules differ on an uppercase id"
+
+# The loop: the receiver records every notification, probes too; the next
+# run must not read its own probe (or the bad signature it sent on purpose)
+# as a delivery.
+check loop -v
+is "$RC" 0 "loop: first run passes"
+is "$(db_sql "SELECT string_agg(http_status::text, ',' ORDER BY id) FROM webhook_events WHERE request_id LIKE 'opscheck-probe-%' AND data_id = 'opscheck-probe'")" 200,401 \
+    "loop: the receiver recorded the probe (200) and the badly signed one (401)"
+check loop -v
+is "$RC" 0 "loop: second run passes"
+like "$OUT" '^    ok 1 - delivery: 99\.50% \(198 of 199\)' "loop: second run: probes not counted in delivery"
+like "$OUT" '^    ok 2 - recent: the last 5 payment.updated events answered 200' "loop: second run: the refused probe is not a failed payment.updated"
+check loopsilence
+like "$OUT" '^    not ok 3 - newest: last event' "loop: a probe a second ago does not count as a delivery for newest"
+check withprobes
+like "$OUT" '^    not ok 2 - recent: 2 of the last 5 not answered 200: data.id opscheck-probe at .*: status 401, mismatch' \
+    "withprobes: exclude_probes = no counts them (what the default avoids)"
+db_sql "DELETE FROM webhook_events WHERE data_id = 'opscheck-probe'" >/dev/null
 
 check silence
 is "$RC" 1 "silence: exit 1"

@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -32,8 +33,14 @@ int mp_hmac_sha256_hex(const void *key, size_t keylen, const void *msg, size_t m
 
 int mp_manifest(const char *data_id, const char *request_id, const char *ts, char *out, size_t len)
 {
+    return mp_manifest_case(data_id, request_id, ts, MP_ID_ORIGINAL, out, len);
+}
+
+int mp_manifest_case(const char *data_id, const char *request_id, const char *ts, mp_id_case idc, char *out,
+                     size_t len)
+{
     size_t k = 0;
-    int alnum = data_id && *data_id;
+    int alnum = idc == MP_ID_LOWER && data_id && *data_id;
     int w;
 
     for (const char *p = data_id; alnum && *p; p++)
@@ -62,8 +69,14 @@ int mp_manifest(const char *data_id, const char *request_id, const char *ts, cha
 int mp_sign(const char *secret, const char *data_id, const char *request_id, const char *ts, char *out,
             size_t len)
 {
+    return mp_sign_case(secret, data_id, request_id, ts, MP_ID_ORIGINAL, out, len);
+}
+
+int mp_sign_case(const char *secret, const char *data_id, const char *request_id, const char *ts, mp_id_case idc,
+                 char *out, size_t len)
+{
     char manifest[1024], v1[MP_HEX_LEN + 1];
-    int n = mp_manifest(data_id, request_id, ts, manifest, sizeof manifest);
+    int n = mp_manifest_case(data_id, request_id, ts, idc, manifest, sizeof manifest);
 
     if (n < 0 || mp_hmac_sha256_hex(secret, strlen(secret), manifest, (size_t)n, v1) != 0)
         return -1;
@@ -86,32 +99,63 @@ static int mp_trim(const char *b, const char *e, char *out, size_t len)
     return 0;
 }
 
-mp_sig_result mp_verify(const char *secret, const char *x_signature, const char *data_id,
-                        const char *request_id)
-{
-    char ts[32] = "", v1[MP_HEX_LEN + 1] = "", key[16], val[128], want[MP_HEX_LEN + 1], manifest[1024];
-    const char *p = x_signature;
+/* ts and v1 of an x-signature header (either left "" when absent). */
+#define MP_TS_MAX 32
 
-    if (!p || !*p)
-        return MP_SIG_MISSING;
+static void mp_parse(const char *p, char ts[MP_TS_MAX], char v1[MP_HEX_LEN + 1])
+{
+    char key[16], val[128];
+
     while (*p) {
         const char *end = p + strcspn(p, ","), *eq = memchr(p, '=', (size_t)(end - p));
         if (eq && mp_trim(p, eq, key, sizeof key) == 0 && mp_trim(eq + 1, end, val, sizeof val) == 0) {
-            if (strcasecmp(key, "ts") == 0 && strlen(val) < sizeof ts)
+            if (strcasecmp(key, "ts") == 0 && strlen(val) < MP_TS_MAX)
                 strcpy(ts, val);
             else if (strcasecmp(key, "v1") == 0 && strlen(val) == MP_HEX_LEN)
                 strcpy(v1, val);
         }
         p = *end ? end + 1 : end;
     }
+}
+
+mp_sig_result mp_verify(const char *secret, const char *x_signature, const char *data_id,
+                        const char *request_id)
+{
+    return mp_verify_case(secret, x_signature, data_id, request_id, MP_ID_ORIGINAL);
+}
+
+mp_sig_result mp_verify_case(const char *secret, const char *x_signature, const char *data_id,
+                             const char *request_id, mp_id_case idc)
+{
+    char ts[MP_TS_MAX] = "", v1[MP_HEX_LEN + 1] = "", want[MP_HEX_LEN + 1], manifest[1024];
+
+    if (!x_signature || !*x_signature)
+        return MP_SIG_MISSING;
+    mp_parse(x_signature, ts, v1);
     if (!*ts || !*v1 || strspn(ts, "0123456789") != strlen(ts))
         return MP_SIG_MALFORMED;
-    int n = mp_manifest(data_id, request_id, ts, manifest, sizeof manifest);
+    int n = mp_manifest_case(data_id, request_id, ts, idc, manifest, sizeof manifest);
     if (n < 0 || mp_hmac_sha256_hex(secret, strlen(secret), manifest, (size_t)n, want) != 0)
         return MP_SIG_MALFORMED;
     for (char *q = v1; *q; q++)
         *q = (char)tolower((unsigned char)*q);
     return CRYPTO_memcmp(want, v1, MP_HEX_LEN) == 0 ? MP_SIG_OK : MP_SIG_MISMATCH;
+}
+
+mp_sig_result mp_fresh(const char *x_signature, long long now_ms, long long tolerance_s)
+{
+    char ts[MP_TS_MAX] = "", v1[MP_HEX_LEN + 1] = "";
+
+    if (!x_signature || !*x_signature)
+        return MP_SIG_MISSING;
+    mp_parse(x_signature, ts, v1);
+    /* more than 15 digits cannot be a time in seconds, and would overflow *1000 */
+    if (!*ts || strlen(ts) > 15 || strspn(ts, "0123456789") != strlen(ts))
+        return MP_SIG_MALFORMED;
+    long long drift = now_ms - atoll(ts) * 1000;
+    if (drift < 0)
+        drift = -drift;
+    return drift <= tolerance_s * 1000 ? MP_SIG_OK : MP_SIG_STALE;
 }
 
 const char *mp_sig_reason(mp_sig_result r)
@@ -120,6 +164,7 @@ const char *mp_sig_reason(mp_sig_result r)
     case MP_SIG_OK: return "ok";
     case MP_SIG_MISSING: return "missing";
     case MP_SIG_MALFORMED: return "malformed";
+    case MP_SIG_STALE: return "stale";
     default: return "mismatch";
     }
 }

@@ -26,7 +26,13 @@ static const oc_option mw_options[] = {
     {"max_silence", OC_T_DURATION, "24h", 0, "the newest event is at most this old"},
     {"url", OC_T_STRING, NULL, 0, "receiver URL for a synthetic signed notification (unset: none sent)"},
     {"secret", OC_T_STRING, NULL, OC_OPT_SECRET, "webhook secret signature, e.g. ${env:MP_WEBHOOK_SECRET}"},
-    {"data_id", OC_T_STRING, "123456", 0, "data.id of the synthetic notification (as MP's Simulate sends)"},
+    {"data_id", OC_T_STRING, MW_PROBE_ID, 0, "data.id of the synthetic notification; marks it as a probe"},
+    {"probe_prefix", OC_T_STRING, MW_PROBE_PREFIX, 0, "x-request-id prefix of the synthetic notification; marks it"},
+    {"exclude_probes", OC_T_BOOL, "yes", 0, "delivery, recent, newest skip our probes (probe_prefix, data_id)"},
+    {"lowercase_id", OC_T_BOOL, "no", 0, "sign data.id lowercased (the older rule); no: as is, like the official SDKs"},
+    {"user_agent", OC_T_STRING, MW_USER_AGENT, 0, "User-Agent of the synthetic notification (Mercado Pago's)"},
+    {"user_id", OC_T_INT, "0", 0, "user_id in the notification's body (your Mercado Pago user id)"},
+    {"live_mode", OC_T_BOOL, "yes", 0, "live_mode in the notification's body"},
     {"accept_status", OC_T_LIST, "200 201", 0, "statuses that accept the signed notification"},
     {"reject_status", OC_T_LIST, "401 403", 0, "statuses that refuse the badly signed notification"},
     {"answer_max", OC_T_DURATION, "22s", 0, "the receiver must answer within this (Mercado Pago waits 22 s)"},
@@ -34,6 +40,11 @@ static const oc_option mw_options[] = {
      "query.NAME = SELECT ...: replace query delivery, recent or newest (see the README)"},
     {NULL, 0, NULL, 0, NULL},
 };
+
+/* The probe markers the default queries bind (mw_sql.h MW_NOT_PROBE). */
+#define MW_PROBE_PARAMS(c)                                                                                    \
+    {"exclude_probes", oc_opt_bool(c, "exclude_probes") ? "t" : "f"},                                  \
+        {"probe_prefix", oc_opt_str(c, "probe_prefix")}, {"probe_id", oc_opt_str(c, "data_id")}
 
 static const char *const mw_query_names[] = {"delivery", "recent", "newest", NULL};
 
@@ -81,11 +92,11 @@ static void mw_delivery(oc_check *c, pg_session *s)
     long long win = oc_opt_duration_ms(c, "window") / 1000;
     double min = oc_opt_percent(c, "min_rate");
     char ws[32], wd[32], want[64], seen[96];
-    pg_param p[] = {{"window", ws}};
+    pg_param p[] = {{"window", ws}, MW_PROBE_PARAMS(c)};
 
     snprintf(ws, sizeof ws, "%lld", win);
     mw_dur(win, wd, sizeof wd);
-    PGresult *r = mw_query(c, s, "delivery", MW_DELIVERY_SQL, p, 1);
+    PGresult *r = mw_query(c, s, "delivery", MW_DELIVERY_SQL, p, 4);
     if (!r)
         return;
     const char *t = mw_val(r, 0, "total"), *k = mw_val(r, 0, "ok_2xx");
@@ -112,14 +123,14 @@ static void mw_recent(oc_check *c, pg_session *s)
 {
     long long k = oc_opt_int(c, "recent");
     char ks[32], bad[1024] = "";
-    pg_param p[] = {{"recent", ks}};
+    pg_param p[] = {{"recent", ks}, MW_PROBE_PARAMS(c)};
     size_t at = 0;
     int nbad = 0;
 
     if (k < 1)
         k = 1;
     snprintf(ks, sizeof ks, "%lld", k);
-    PGresult *r = mw_query(c, s, "recent", MW_RECENT_SQL, p, 1);
+    PGresult *r = mw_query(c, s, "recent", MW_RECENT_SQL, p, 4);
     if (!r)
         return;
     int n = PQntuples(r);
@@ -152,9 +163,11 @@ static void mw_newest(oc_check *c, pg_session *s)
     long long max = oc_opt_duration_ms(c, "max_silence") / 1000;
     char md[32], want[64], seen[128];
 
+    pg_param p[] = {MW_PROBE_PARAMS(c)};
+
     mw_dur(max, md, sizeof md);
     snprintf(want, sizeof want, "an event within the last %s", md);
-    PGresult *r = mw_query(c, s, "newest", MW_NEWEST_SQL, NULL, 0);
+    PGresult *r = mw_query(c, s, "newest", MW_NEWEST_SQL, p, 3);
     if (!r)
         return;
     const char *age = mw_val(r, 0, "age_s"), *when = mw_val(r, 0, "received_at");

@@ -1,8 +1,11 @@
 /*
  * mw_synth.c - mp-webhook's synthetic delivery: POST a payment.updated
- * notification to `url` exactly as Mercado Pago sends it (query data.id and
- * type, X-Request-Id, X-Signature ts=...,v1=... per plugins/common/mp_sign.h,
- * the JSON body), signed with `secret`; it must be answered with an
+ * notification to `url` as Mercado Pago sends it (query data.id and type,
+ * X-Request-Id, X-Signature ts=<seconds>,v1=... per plugins/common/mp_sign.h,
+ * Mercado Pago's User-Agent, the JSON body with a numeric id, user_id,
+ * live_mode and date_created with its offset), signed with `secret`.  The
+ * request id starts with `probe_prefix` and data.id is `data_id`, so the
+ * receiver's records can tell the probe from a delivery.  It must be answered with an
  * accept_status within answer_max.  Then the same notification with v1
  * altered must be answered with a reject_status: a receiver that accepts it
  * takes forged payment notifications, which is reported as a security
@@ -16,21 +19,28 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 
-/* An RFC 4122 version 4 id from /dev/urandom, like Mercado Pago's. */
-static void mw_uuid(char out[37])
+/* 16 random bytes from /dev/urandom (the clock when it cannot be read). */
+static void mw_random(unsigned char b[16])
 {
-    unsigned char b[16] = {0};
     FILE *f = fopen("/dev/urandom", "rb");
-    if (!f || fread(b, 1, sizeof b, f) != sizeof b) {
+    if (!f || fread(b, 1, 16, f) != 16) {
         struct timeval tv;
         gettimeofday(&tv, NULL);
         srand((unsigned)(tv.tv_usec ^ tv.tv_sec));
-        for (size_t i = 0; i < sizeof b; i++)
+        for (size_t i = 0; i < 16; i++)
             b[i] = (unsigned char)rand();
     }
     if (f)
         fclose(f);
+}
+
+/* An RFC 4122 version 4 id, like Mercado Pago's. */
+static void mw_uuid(char out[37])
+{
+    unsigned char b[16];
+    mw_random(b);
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
     snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
@@ -62,25 +72,54 @@ static void mw_status_text(oc_check *c, const char *key, char *buf, size_t len)
 static int mw_send(oc_check *c, const char *url, const char *sig, const char *rid, const char *body,
                    http_response *resp)
 {
-    char h_sig[200], h_rid[80];
+    char h_sig[200], h_rid[200], h_ua[300];
     const char *hdr[] = {"Content-Type: application/json", h_rid, h_sig, "X-Retry: 0",
-                         "X-Socket-Timeout: 22000", "User-Agent: opscheck mp-webhook"};
+                         "X-Socket-Timeout: 22000", h_ua};
     http_request req = {.method = "POST", .url = url, .headers = hdr, .nheaders = 6, .body = body,
                         .body_len = strlen(body), .tls_verify = 1};
     long long max = oc_opt_duration_ms(c, "answer_max"), left = oc_remaining_ms(c) - 300;
 
     snprintf(h_sig, sizeof h_sig, "X-Signature: %s", sig);
     snprintf(h_rid, sizeof h_rid, "X-Request-Id: %s", rid);
+    snprintf(h_ua, sizeof h_ua, "User-Agent: %s", oc_opt_str(c, "user_agent"));
     req.timeout_ms = left < max ? left : max;
     if (req.timeout_ms < 50)
         req.timeout_ms = 50;
     return http_do(&req, resp);
 }
 
+/* The notification's JSON body as Mercado Pago sends it: a numeric
+ * notification id (11 digits, like real ones), user_id and live_mode as
+ * configured, date_created with milliseconds and the zone's offset. */
+static void mw_body(oc_check *c, const char *id, const struct timeval *tv, char *body, size_t len)
+{
+    unsigned char b[16];
+    unsigned long long n = 0;
+    time_t now = tv->tv_sec;
+    struct tm tm;
+    char when[48], zone[8];
+
+    mw_random(b);
+    for (int i = 0; i < 8; i++)
+        n = n << 8 | b[i];
+    localtime_r(&now, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+    strftime(zone, sizeof zone, "%z", &tm); /* +hhmm -> +hh:mm */
+    snprintf(when + strlen(when), sizeof when - strlen(when), ".%03ld%.3s:%.2s", (long)(tv->tv_usec / 1000), zone,
+             zone + 3);
+    snprintf(body, len,
+             "{\"action\":\"payment.updated\",\"api_version\":\"v1\",\"data\":{\"id\":\"%s\"},"
+             "\"date_created\":\"%s\",\"id\":%llu,\"live_mode\":%s,\"type\":\"payment\",\"user_id\":%lld}",
+             id, when, 10000000000ULL + n % 90000000000ULL, oc_opt_bool(c, "live_mode") ? "true" : "false",
+             oc_opt_int(c, "user_id"));
+}
+
 void mw_synthetic(oc_check *c)
 {
     const char *base = oc_opt_str(c, "url"), *secret = oc_opt_str(c, "secret"), *id = oc_opt_str(c, "data_id");
-    char url[2048], rid[37], ts[32], sig[160], body[512], acc[64], rej[64], seen[400];
+    const char *prefix = oc_opt_str(c, "probe_prefix");
+    mp_id_case idc = oc_opt_bool(c, "lowercase_id") ? MP_ID_LOWER : MP_ID_ORIGINAL;
+    char url[2048], uuid[37], rid[160], ts[32], sig[160], body[640], acc[64], rej[64], seen[400];
     struct timeval tv;
     http_response resp;
 
@@ -93,21 +132,18 @@ void mw_synthetic(oc_check *c)
         return;
     }
     snprintf(url, sizeof url, "%s%sdata.id=%s&type=payment", base, strchr(base, '?') ? "&" : "?", id);
-    mw_uuid(rid);
-    gettimeofday(&tv, NULL);
-    snprintf(ts, sizeof ts, "%lld", (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000);
-    {
-        time_t now = tv.tv_sec;
-        struct tm tm;
-        char when[32];
-        gmtime_r(&now, &tm);
-        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        snprintf(body, sizeof body,
-                 "{\"action\":\"payment.updated\",\"api_version\":\"v1\",\"data\":{\"id\":\"%s\"},"
-                 "\"date_created\":\"%s\",\"id\":\"%s\",\"live_mode\":false,\"type\":\"payment\",\"user_id\":0}",
-                 id, when, ts);
+    if (strlen(prefix) > 100 || strpbrk(prefix, "\r\n")) {
+        oc_fail(c, "configuration: probe_prefix: at most 100 characters, one line");
+        return;
     }
-    if (mp_sign(secret, id, rid, ts, sig, sizeof sig) != 0) {
+    mw_uuid(uuid);
+    snprintf(rid, sizeof rid, "%s%s", prefix, uuid);
+    gettimeofday(&tv, NULL);
+    /* seconds, as real deliveries carry it (ts=1766237532): the SDKs check
+     * freshness as ts*1000 against the clock in ms */
+    snprintf(ts, sizeof ts, "%lld", (long long)tv.tv_sec);
+    mw_body(c, id, &tv, body, sizeof body);
+    if (mp_sign_case(secret, id, rid, ts, idc, sig, sizeof sig) != 0) {
         oc_fail(c, "synthetic: cannot sign the notification (HMAC-SHA256 failed)");
         return;
     }

@@ -53,11 +53,14 @@ static void test_manifest(void **state)
     assert_string_equal(m, "request-id:" RID ";ts:" TS ";");
     assert_true(mp_manifest("123456", "", TS, m, sizeof m) > 0);
     assert_string_equal(m, "id:123456;ts:" TS ";");
-    /* the docs' Orders example: an alphanumeric id is lowercased */
+    /* the SDKs today: data.id in its original casing */
     assert_true(mp_manifest("ORD01JQ4S4KY8HWQ6NA5PXB65B3D3", NULL, TS, m, sizeof m) > 0);
+    assert_string_equal(m, "id:ORD01JQ4S4KY8HWQ6NA5PXB65B3D3;ts:" TS ";");
+    /* the older rule, on request: an alphanumeric id is lowercased */
+    assert_true(mp_manifest_case("ORD01JQ4S4KY8HWQ6NA5PXB65B3D3", NULL, TS, MP_ID_LOWER, m, sizeof m) > 0);
     assert_string_equal(m, "id:ord01jq4s4ky8hwq6na5pxb65b3d3;ts:" TS ";");
-    /* not alphanumeric: used as is */
-    assert_true(mp_manifest("Ab-1", NULL, "1", m, sizeof m) > 0);
+    /* not alphanumeric: used as is under both rules */
+    assert_true(mp_manifest_case("Ab-1", NULL, "1", MP_ID_LOWER, m, sizeof m) > 0);
     assert_string_equal(m, "id:Ab-1;ts:1;");
     assert_int_equal(mp_manifest("123456", RID, TS, m, 20), -1);
 }
@@ -103,10 +106,28 @@ static void test_verify(void **state)
     /* the docs' published pair: its secret is not published, so it must not verify with the placeholder */
     assert_int_equal(mp_verify(SECRET, "ts=" TS ",v1=ced36ab6d33566bb1e16c125819b8d840d6b8ef136b0b9127c76064466f5229b",
                                "123456", RID), MP_SIG_MISMATCH);
-    /* an uppercase alphanumeric data.id verifies against the lowercased manifest */
+    /* casing: the SDKs sign the id as received; the lowercase rule is one option */
     char hdr[128];
     assert_int_equal(mp_sign(SECRET, "ord01jq4s4ky8hwq6na5pxb65b3d3", NULL, TS, hdr, sizeof hdr), 0);
+    assert_int_equal(mp_verify(SECRET, hdr, "ORD01JQ4S4KY8HWQ6NA5PXB65B3D3", NULL), MP_SIG_MISMATCH);
+    assert_int_equal(mp_verify_case(SECRET, hdr, "ORD01JQ4S4KY8HWQ6NA5PXB65B3D3", NULL, MP_ID_LOWER), MP_SIG_OK);
+    assert_int_equal(mp_sign(SECRET, "ORD01JQ4S4KY8HWQ6NA5PXB65B3D3", NULL, TS, hdr, sizeof hdr), 0);
     assert_int_equal(mp_verify(SECRET, hdr, "ORD01JQ4S4KY8HWQ6NA5PXB65B3D3", NULL), MP_SIG_OK);
+}
+
+/* Freshness as the SDKs check it: ts in seconds, ts*1000 against now in ms. */
+static void test_fresh(void **state)
+{
+    (void)state;
+    const long long now = 1766237532123LL; /* ms */
+    assert_int_equal(mp_fresh("ts=1766237532,v1=x", now, 300), MP_SIG_OK);
+    assert_int_equal(mp_fresh("ts=1766237233,v1=x", now, 300), MP_SIG_OK);    /* 299.1 s old */
+    assert_int_equal(mp_fresh("ts=1766237231,v1=x", now, 300), MP_SIG_STALE); /* 301 s old */
+    assert_int_equal(mp_fresh("ts=1766237833,v1=x", now, 300), MP_SIG_STALE); /* 301 s ahead */
+    assert_int_equal(mp_fresh("ts=1766237532123,v1=x", now, 300), MP_SIG_STALE); /* milliseconds */
+    assert_int_equal(mp_fresh("ts=12a,v1=x", now, 300), MP_SIG_MALFORMED);
+    assert_int_equal(mp_fresh(NULL, now, 300), MP_SIG_MISSING);
+    assert_string_equal(mp_sig_reason(MP_SIG_STALE), "stale");
 }
 
 static void test_pg_bind_names(void **state)
@@ -132,7 +153,7 @@ static void test_pg_bind_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rfc4231), cmocka_unit_test(test_manifest),     cmocka_unit_test(test_vectors),
+        cmocka_unit_test(test_rfc4231), cmocka_unit_test(test_manifest),     cmocka_unit_test(test_vectors), cmocka_unit_test(test_fresh),
         cmocka_unit_test(test_verify),  cmocka_unit_test(test_pg_bind_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
