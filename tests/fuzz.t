@@ -20,7 +20,7 @@ declare -A SRCS=(
     [perfdata]="plugins/exec/perfdata.c plugins/exec/util.c"
     [tap_read]="plugins/exec/tap_read.c plugins/exec/util.c"
     [fly_machines]="plugins/fly/fly_machines.c plugins/common/json.c"
-    [fly_logs]="plugins/fly/fly_logs.c plugins/common/json.c"
+    [fly_logs]="plugins/fly/fly_logs.c plugins/common/json.c plugins/common/regexp.c"
     [wire]="core/wire.c core/result.c core/redact.c core/util.c"
     [mp_sign]="plugins/common/mp_sign.c"
     [backup]="plugins/backup/backup_sniff.c"
@@ -28,6 +28,7 @@ declare -A SRCS=(
 declare -A LIBS=(
     [mp_sign]="-lcrypto"
     [backup]="-lz"
+    [fly_logs]="-lpcre2-8"
 )
 TARGETS="config config_tp tap perfdata tap_read fly_machines fly_logs wire mp_sign backup"
 
