@@ -78,21 +78,25 @@ static void pg_cut(char *buf, size_t len, const char *needle, int quoted)
 
 void pg_redact(const char *dsn, const char *msg, char *out, size_t len)
 {
-    pg_one_line(msg, out, len);
-    if (!dsn || !*dsn)
-        return;
+    /* Redact before cutting to LEN: a cut could leave half a password that
+     * no longer matches.  "[redacted]" may be longer than what it replaces. */
+    size_t big = (msg ? strlen(msg) : 0) * 11 + 32;
+    char *w = pg_xmalloc(big);
+    pg_one_line(msg, w, big);
     char *perr = NULL;
-    PQconninfoOption *o = PQconninfoParse(dsn, &perr);
+    PQconninfoOption *o = dsn && *dsn ? PQconninfoParse(dsn, &perr) : NULL;
     PQfreemem(perr);
-    if (!o) { /* libpq quotes the fragment it could not parse */
-        pg_cut(out, len, NULL, 1);
-        return;
+    if (dsn && *dsn && !o) { /* libpq quotes the fragment it could not parse */
+        pg_cut(w, big, NULL, 1);
+    } else if (o) {
+        pg_cut(w, big, dsn, 0);
+        for (PQconninfoOption *p = o; p->keyword; p++)
+            if (p->val && strcmp(p->keyword, "password") == 0)
+                pg_cut(w, big, p->val, 0);
+        PQconninfoFree(o);
     }
-    for (PQconninfoOption *p = o; p->keyword; p++)
-        if (p->val && strcmp(p->keyword, "password") == 0)
-            pg_cut(out, len, p->val, 0);
-    PQconninfoFree(o);
-    pg_cut(out, len, dsn, 0);
+    snprintf(out, len, "%s", w);
+    free(w);
 }
 
 static long long pg_now_ms(void)
