@@ -65,7 +65,7 @@ restore() {
     local name=$1 dir=$T/c/$1
     cat >"$T/checks.ini" <<EOF
 [opscheck]
-timeout = 30s
+timeout = ${RS_TIMEOUT:-30s}
 
 [check bk]
 plugin = backup
@@ -139,6 +139,14 @@ mkdir -p "$T/c/shell.sql.gz"; gzip -c "$T/c/shell.sql/shell.sql" >"$T/c/shell.sq
 restore shell.sql.gz
 like "$OUT" "line $line: psql meta-command \\\\\\\\! refused" "shell.sql.gz: gzip dumps too"
 ok "$([ ! -e "$T/pwned-shell" ]; echo $?)" "shell.sql.gz: no shell ran"
+
+# ---- a statement past the deadline (every dump sets statement_timeout = 0) ----
+hostile slow.sql "SELECT pg_sleep(60);"
+start=$(date +%s)
+RS_TIMEOUT=4s restore slow.sql
+is "$RC" 1 "slow.sql: exit 1"
+like "$OUT" "restores into a scratch database: line $line: out of time, the statement was cancelled" "slow.sql: cancelled at the deadline"
+ok "$([ $(($(date +%s) - start)) -lt 15 ]; echo $?)" "slow.sql: did not wait for the statement"
 
 # ---- a restore_dsn libpq cannot parse: its password is not shown ----
 RS_DSN="postgresql://$PGUSER:$PW%zz@$PGHOST:$PGPORT/postgres" restore good.sql

@@ -17,6 +17,7 @@
 
 #include <ctype.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,7 @@ typedef struct sqlrun {
     buf stmt;                  /* the statement being built */
     long long stmt_line;       /* where it starts, for messages */
     int started;               /* the statement has more than blanks and -- comments */
+    int cancelled;             /* out of time: the running statement was cancelled */
     int copy;                  /* inside COPY ... FROM stdin data */
     enum lex state;
     int depth;                 /* block comment nesting */
@@ -69,6 +71,10 @@ static int buf_add(buf *b, const char *s, size_t len)
 /* The server's message, one line: "line N: message". */
 static void server_error(sqlrun *r, long long line, const PGresult *res)
 {
+    if (r->cancelled) {
+        snprintf(r->why, r->n, "line %lld: out of time, the statement was cancelled", line);
+        return;
+    }
     const char *m = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     char one[300];
     snprintf(one, sizeof one, "%s", m ? m : PQerrorMessage(r->conn));
@@ -78,12 +84,35 @@ static void server_error(sqlrun *r, long long line, const PGresult *res)
     snprintf(r->why, r->n, "line %lld: %s", line, one);
 }
 
+/* The next result, waiting no later than the deadline: every dump sets
+ * statement_timeout = 0, so past it the statement is cancelled here and the
+ * scratch database can still be dropped in the time kept in reserve. */
+static PGresult *next_result(sqlrun *r)
+{
+    while (PQisBusy(r->conn)) {
+        long long left = r->deadline_ms - bk_now_ms();
+        if (left <= 0 && !r->cancelled) {
+            char e[128];
+            PGcancel *c = PQgetCancel(r->conn);
+            if (c)
+                PQcancel(c, e, sizeof e);
+            PQfreeCancel(c);
+            r->cancelled = 1;
+        }
+        struct pollfd p = {.fd = PQsocket(r->conn), .events = POLLIN};
+        poll(&p, 1, left > 1000 ? 1000 : left > 0 ? (int)left : 200);
+        if (!PQconsumeInput(r->conn))
+            break;
+    }
+    return PQgetResult(r->conn);
+}
+
 /* Collect the results of what was sent; 0 when all succeeded. */
 static int drain(sqlrun *r, long long line)
 {
     PGresult *res;
     int ret = 0;
-    while ((res = PQgetResult(r->conn)) != NULL) {
+    while ((res = next_result(r)) != NULL) {
         ExecStatusType st = PQresultStatus(res);
         if (st == PGRES_COPY_OUT) { /* COPY ... TO STDOUT: read and drop */
             char *row;
@@ -111,7 +140,7 @@ static int run_stmt(sqlrun *r)
         server_error(r, r->stmt_line, NULL);
         return -1;
     }
-    PGresult *res = PQgetResult(r->conn);
+    PGresult *res = next_result(r);
     ExecStatusType st = PQresultStatus(res);
     int ret = 0;
     if (st == PGRES_COPY_IN)
