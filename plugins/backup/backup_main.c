@@ -26,7 +26,8 @@ static const oc_option bk_options[] = {
     {"max_shrink", OC_T_PERCENT, "50%", 0, "the newest is at most this much smaller than the one before"},
     {"verify", OC_T_STRING, "full", 0,
      "header (magic and format), full (the whole file read; pg_restore -l and -f /dev/null), "
-     "restore (full, then the newest restored into a scratch database)"},
+     "restore (full, then the newest restored into a scratch database; plain SQL is sent over libpq, never psql: "
+     "a psql meta-command line such as \\! or \\connect is refused)"},
     {"restore_dsn", OC_T_STRING, NULL, OC_OPT_SECRET,
      "libpq DSN of a server where a scratch database may be created (verify = restore)"},
     {"min_tables", OC_T_INT, "1", 0, "verify = restore: at least this many tables restored"},

@@ -1,18 +1,22 @@
 /*
  * backup_restore.c - verify = restore: create a scratch database on the
  * server restore_dsn names, restore the dump into it (pg_restore for
- * archives, psql fed through a pipe for plain and gzip SQL), count its user
+ * archives; plain and gzip SQL sent over libpq by backup_sql.c, never
+ * through psql, so no meta-command of the dump runs), count its user
  * tables, and drop it again whatever happened.
  *
  * The DSN may carry a password: it goes to libpq in this process, and to
- * the child only as PG* environment variables taken from the parsed DSN;
+ * pg_restore only as PG* environment variables taken from the parsed DSN;
  * the child's argv holds only the scratch database's name and the file.
+ * Every libpq message shown goes through pg_redact (libpq quotes the part
+ * of a DSN it cannot parse, password included).
  */
 #include "backup_int.h"
+#include "backup_sql.h"
+#include "../common/pg.h"
 
 #include <errno.h>
 #include <libpq-fe.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,82 +79,39 @@ static void env_free(env_set *e)
     }
 }
 
-static void one_line(char *s)
-{
-    for (char *p = s; *p; p++)
-        if (*p == '\n' || *p == '\r')
-            *p = ' ';
-    size_t l = strlen(s);
-    while (l && s[l - 1] == ' ')
-        s[--l] = '\0';
-}
-
-static int exec_sql(PGconn *conn, const char *sql, char *why, size_t n)
+static int exec_sql(PGconn *conn, const char *dsn, const char *sql, char *why, size_t n)
 {
     PGresult *res = PQexec(conn, sql);
     int ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
     if (!ok) {
-        snprintf(why, n, "%s", PQerrorMessage(conn));
-        one_line(why);
+        pg_redact(dsn, PQerrorMessage(conn), why, n);
     }
     PQclear(res);
     return ok ? 0 : -1;
 }
 
-/* Write all of BUF to the child's stdin, within the deadline. */
-typedef struct feed {
-    int fd;
-    long long deadline_ms;
-} feed;
+static PGconn *scratch_connect(PGconn *admin, const char *scratch, const char *options);
 
-static int feed_sink(void *arg, const char *buf, size_t len)
+static int run_restore(PGconn *admin, const char *dsn, const bk_file *f, const char *scratch, const env_set *e,
+                       long long deadline_ms, char *why, size_t n)
 {
-    feed *f = arg;
-    while (len > 0) {
-        long long left = f->deadline_ms - bk_now_ms();
-        struct pollfd p = {.fd = f->fd, .events = POLLOUT};
-        if (left <= 0 || poll(&p, 1, (int)(left > 60000 ? 60000 : left)) <= 0)
-            return -1;
-        ssize_t w = write(f->fd, buf, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -1; /* EPIPE: psql stopped reading; its stderr says why */
-        buf += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
-static int run_restore(const bk_file *f, const char *scratch, const env_set *e, long long deadline_ms,
-                       char *why, size_t n)
-{
-    bk_proc p;
     bk_proc_res r;
     const char *const *env = (const char *const *)e->items;
     if (f->fmt == BK_PLAIN || f->fmt == BK_GZIP) {
-        const char *argv[] = {"psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", scratch, "-f", "-", NULL};
-        char swhy[256] = "";
-        if (bk_spawn(argv, env, 1, &p, &r) != 0) {
-            snprintf(why, n, "%s", r.err);
-            return -1;
+        char opts[64];
+        long long left = deadline_ms - bk_now_ms();
+        snprintf(opts, sizeof opts, "-c statement_timeout=%lld", left > 1 ? left : 1);
+        PGconn *c = scratch_connect(admin, scratch, opts);
+        int ret = -1;
+        if (PQstatus(c) != CONNECTION_OK) {
+            char msg[300];
+            pg_redact(dsn, PQerrorMessage(c), msg, sizeof msg);
+            snprintf(why, n, "cannot connect to the scratch database: %s", msg);
+        } else {
+            ret = bk_sql_restore(c, f, deadline_ms, why, n);
         }
-        feed fd = {.fd = p.stdin_w, .deadline_ms = deadline_ms};
-        int src = bk_stream(f->path, f->fmt, deadline_ms, feed_sink, &fd, swhy, sizeof swhy);
-        bk_wait(&p, deadline_ms, &r);
-        if (r.timed_out) {
-            snprintf(why, n, "psql killed: out of time");
-            return -1;
-        }
-        if (r.exited != 0) {
-            snprintf(why, n, "psql exit %d: %s", r.exited, r.err[0] ? r.err : "(no message)");
-            return -1;
-        }
-        if (src != 0) {
-            snprintf(why, n, "%s", swhy);
-            return -1;
-        }
-        return 0;
+        PQfinish(c);
+        return ret;
     }
     const char *argv[] = {"pg_restore", "--no-owner", "--no-privileges", "--exit-on-error",
                           "-d", scratch, f->path, NULL};
@@ -165,28 +126,42 @@ static int run_restore(const bk_file *f, const char *scratch, const env_set *e, 
     return -1;
 }
 
-static long long count_tables(PGconn *admin, const char *scratch, char *why, size_t n)
+/* Same server and credentials as ADMIN, database SCRATCH; OPTIONS (may be
+ * NULL) replaces the server options. */
+static PGconn *scratch_connect(PGconn *admin, const char *scratch, const char *options)
 {
-    /* Same server and credentials as ADMIN, another database. */
     PQconninfoOption *opts = PQconninfo(admin);
-    const char *k2[32], *v2[32];
+    const char *k2[40], *v2[40];
     size_t m = 0;
-    for (PQconninfoOption *o = opts; o && o->keyword && m < 30; o++) {
-        if (!o->val || strcmp(o->keyword, "dbname") == 0)
+    for (PQconninfoOption *o = opts; o && o->keyword && m < 36; o++) {
+        if (!o->val || strcmp(o->keyword, "dbname") == 0 || (options && strcmp(o->keyword, "options") == 0))
             continue;
         k2[m] = o->keyword;
         v2[m++] = o->val;
     }
     k2[m] = "dbname";
     v2[m++] = scratch;
+    if (options) {
+        k2[m] = "options";
+        v2[m++] = options;
+    }
     k2[m] = NULL;
     v2[m] = NULL;
     PGconn *c = PQconnectdbParams(k2, v2, 0);
     PQconninfoFree(opts);
+    if (!c)
+        abort();
+    return c;
+}
+
+static long long count_tables(PGconn *admin, const char *dsn, const char *scratch, char *why, size_t n)
+{
+    PGconn *c = scratch_connect(admin, scratch, NULL);
+    char msg[300];
     long long cnt = -1;
     if (PQstatus(c) != CONNECTION_OK) {
-        snprintf(why, n, "cannot connect to the scratch database: %s", PQerrorMessage(c));
-        one_line(why);
+        pg_redact(dsn, PQerrorMessage(c), msg, sizeof msg);
+        snprintf(why, n, "cannot connect to the scratch database: %s", msg);
     } else {
         PGresult *res = PQexec(c, "SELECT count(*) FROM pg_catalog.pg_class c "
                                   "JOIN pg_catalog.pg_namespace s ON s.oid = c.relnamespace "
@@ -195,8 +170,8 @@ static long long count_tables(PGconn *admin, const char *scratch, char *why, siz
         if (PQresultStatus(res) == PGRES_TUPLES_OK)
             cnt = atoll(PQgetvalue(res, 0, 0));
         else {
-            snprintf(why, n, "counting tables: %s", PQerrorMessage(c));
-            one_line(why);
+            pg_redact(dsn, PQerrorMessage(c), msg, sizeof msg);
+            snprintf(why, n, "counting tables: %s", msg);
         }
         PQclear(res);
     }
@@ -214,27 +189,36 @@ int bk_restore(const char *dsn, const bk_file *f, long long deadline_ms, bk_rest
     rr->tables = -1;
     snprintf(rr->scratch, sizeof rr->scratch, "opscheck_restore_%ld_%ld", (long)getpid(), (long)time(NULL));
     rr->server[0] = '\0';
+    char msg[300], *perr = NULL;
+    PQconninfoOption *parsed = PQconninfoParse(dsn, &perr);
+    if (!parsed) {
+        pg_redact(dsn, perr, msg, sizeof msg);
+        snprintf(why, n, "restore_dsn is not a valid libpq connection string or URI (%s)", msg);
+        PQfreemem(perr);
+        return -1;
+    }
+    PQconninfoFree(parsed);
     PGconn *admin = PQconnectdb(dsn);
     if (PQstatus(admin) != CONNECTION_OK) {
-        snprintf(why, n, "cannot connect with restore_dsn: %s", PQerrorMessage(admin));
-        one_line(why);
+        pg_redact(dsn, PQerrorMessage(admin), msg, sizeof msg);
+        snprintf(why, n, "cannot connect with restore_dsn: %s", msg);
         PQfinish(admin);
         return -1;
     }
     env_build(admin, rr->scratch, &e, rr->server, sizeof rr->server);
     snprintf(sql, sizeof sql, "CREATE DATABASE \"%s\" TEMPLATE template0", rr->scratch);
-    if (exec_sql(admin, sql, why, n) != 0) {
+    if (exec_sql(admin, dsn, sql, why, n) != 0) {
         char w[256];
         snprintf(w, sizeof w, "%s", why);
         snprintf(why, n, "cannot create the scratch database: %s", w);
         goto out;
     }
-    if (run_restore(f, rr->scratch, &e, deadline_ms, why, n) == 0) {
-        rr->tables = count_tables(admin, rr->scratch, why, n);
+    if (run_restore(admin, dsn, f, rr->scratch, &e, deadline_ms, why, n) == 0) {
+        rr->tables = count_tables(admin, dsn, rr->scratch, why, n);
         ret = rr->tables >= 0 ? 0 : -1;
     }
     snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", rr->scratch);
-    if (exec_sql(admin, sql, dropwhy, sizeof dropwhy) != 0 && ret == 0) {
+    if (exec_sql(admin, dsn, sql, dropwhy, sizeof dropwhy) != 0 && ret == 0) {
         snprintf(why, n, "cannot drop the scratch database %s: %s", rr->scratch, dropwhy);
         ret = -1;
     }

@@ -1,6 +1,8 @@
 # plugins/backup/plugin.mk - the backup plugin (issue 6): zlib for gzip
-# dumps, libpq for verify = restore; pg_restore/psql run as programs.
+# dumps, libpq for verify = restore (plain SQL sent by backup_sql.c, the
+# redaction of plugins/common/pg.c); pg_restore runs as a program.
 # The unit test links the pure parts (sniffing, streaming, scanning).
+PLUGIN_COMMON_backup := pg
 PLUGIN_LIBS_backup := -lz -lpq
 # libpq-fe.h lives in /usr/include/postgresql on Debian.  Messages are one
 # bounded line each: truncating a long path or stderr line is intended.

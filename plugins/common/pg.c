@@ -1,7 +1,14 @@
 /*
  * pg.c - the read-only libpq session of pg.h.  Every message is one line
- * and built so that no part of the connection string can leak: a dsn that
- * libpq cannot parse is reported without libpq's detail (which quotes it).
+ * and goes through pg_redact, so no part of the connection string can leak:
+ * libpq's parse errors quote the text they choke on (the password too).
+ *
+ * The session cannot be left by a query.NAME override: each query is sent
+ * alone with the extended protocol (which refuses several statements), the
+ * READ ONLY transaction has taken its snapshot before any of them (so a
+ * first `SET TRANSACTION READ WRITE` is refused), and a query that ends the
+ * transaction (COMMIT, ROLLBACK...) closes the session: nothing runs after
+ * it, in a transaction it could have made writable.
  */
 #include "pg.h"
 
@@ -12,6 +19,9 @@
 #include <time.h>
 
 #define PG_RESERVE_MS 400 /* kept back from the deadline to report in */
+/* The SELECT takes the transaction's snapshot: from then on PostgreSQL
+ * refuses SET TRANSACTION READ WRITE ("must be called before any query"). */
+#define PG_BEGIN "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT 1"
 
 static void *pg_xmalloc(size_t n)
 {
@@ -41,6 +51,54 @@ static void pg_one_line(const char *in, char *out, size_t len)
     out[k] = '\0';
 }
 
+/* Replace each occurrence of NEEDLE in BUF (capacity LEN) with "[redacted]";
+ * with QUOTED, every "..." text instead (NEEDLE unused). */
+static void pg_cut(char *buf, size_t len, const char *needle, int quoted)
+{
+    size_t nl = needle ? strlen(needle) : 0, k = 0;
+    if (!quoted && nl == 0)
+        return;
+    char *tmp = pg_xmalloc(len);
+    for (const char *p = buf; *p && k + 1 < len;) {
+        const char *end = NULL;
+        if (quoted && *p == '"')
+            end = strchr(p + 1, '"');
+        if (quoted ? end != NULL : strncmp(p, needle, nl) == 0) {
+            k += (size_t)snprintf(tmp + k, len - k, "%s", quoted ? "\"[redacted]\"" : "[redacted]");
+            k = k < len ? k : len - 1;
+            p = quoted ? end + 1 : p + nl;
+        } else {
+            tmp[k++] = *p++;
+        }
+    }
+    tmp[k] = '\0';
+    memcpy(buf, tmp, k + 1);
+    free(tmp);
+}
+
+void pg_redact(const char *dsn, const char *msg, char *out, size_t len)
+{
+    /* Redact before cutting to LEN: a cut could leave half a password that
+     * no longer matches.  "[redacted]" may be longer than what it replaces. */
+    size_t big = (msg ? strlen(msg) : 0) * 11 + 32;
+    char *w = pg_xmalloc(big);
+    pg_one_line(msg, w, big);
+    char *perr = NULL;
+    PQconninfoOption *o = dsn && *dsn ? PQconninfoParse(dsn, &perr) : NULL;
+    PQfreemem(perr);
+    if (dsn && *dsn && !o) { /* libpq quotes the fragment it could not parse */
+        pg_cut(w, big, NULL, 1);
+    } else if (o) {
+        pg_cut(w, big, dsn, 0);
+        for (PQconninfoOption *p = o; p->keyword; p++)
+            if (p->val && strcmp(p->keyword, "password") == 0)
+                pg_cut(w, big, p->val, 0);
+        PQconninfoFree(o);
+    }
+    snprintf(out, len, "%s", w);
+    free(w);
+}
+
 static long long pg_now_ms(void)
 {
     struct timespec ts;
@@ -64,11 +122,13 @@ pg_err pg_open(pg_session *s, const char *dsn, long long remaining_ms, char *err
     if (dsn && *dsn) {
         char *perr = NULL;
         PQconninfoOption *o = PQconninfoParse(dsn, &perr);
-        PQfreemem(perr); /* may quote the dsn: never shown */
         if (!o) {
-            snprintf(err, errlen, "dsn is not a valid libpq connection string or URI");
+            pg_redact(dsn, perr, msg, sizeof msg);
+            snprintf(err, errlen, "dsn is not a valid libpq connection string or URI (%s)", msg);
+            PQfreemem(perr);
             return PG_E_CONNECT;
         }
+        PQfreemem(perr);
         PQconninfoFree(o);
         keys[n] = "dbname", vals[n++] = dsn;
     }
@@ -93,15 +153,15 @@ pg_err pg_open(pg_session *s, const char *dsn, long long remaining_ms, char *err
         const char *m = PQerrorMessage(s->conn);
         int auth = PQconnectionNeedsPassword(s->conn) || strstr(m, "authentication failed") ||
                    strstr(m, "no password supplied");
-        pg_one_line(m, msg, sizeof msg);
+        pg_redact(dsn, m, msg, sizeof msg);
         snprintf(err, errlen, "%s%s", auth ? "authentication refused: " : "cannot connect: ", msg);
         PQfinish(s->conn);
         s->conn = NULL;
         return auth ? PG_E_AUTH : PG_E_CONNECT;
     }
-    PGresult *r = PQexec(s->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-        pg_one_line(PQerrorMessage(s->conn), msg, sizeof msg);
+    PGresult *r = PQexec(s->conn, PG_BEGIN);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        pg_redact(dsn, PQerrorMessage(s->conn), msg, sizeof msg);
         snprintf(err, errlen, "cannot start a read-only transaction: %s", msg);
         PQclear(r);
         pg_close(s);
@@ -200,7 +260,17 @@ static pg_err pg_classify(const char *state)
 static void pg_restart(pg_session *s)
 {
     PQclear(PQexec(s->conn, "ROLLBACK"));
-    PQclear(PQexec(s->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+    PQclear(PQexec(s->conn, PG_BEGIN));
+}
+
+/* The query ended the read-only transaction (COMMIT, ROLLBACK, PREPARE
+ * TRANSACTION): whatever it changed for the session, nothing runs after it. */
+static pg_err pg_left(pg_session *s, const char *name, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "query %s ended the read-only transaction: refused, the session is closed", name);
+    PQfinish(s->conn);
+    s->conn = NULL;
+    return PG_E_READONLY;
 }
 
 pg_err pg_query(pg_session *s, const char *name, const char *sql, const pg_param *params, size_t nparams,
@@ -211,6 +281,10 @@ pg_err pg_query(pg_session *s, const char *name, const char *sql, const pg_param
     char perr[128], msg[600];
 
     *out = NULL;
+    if (!s->conn || PQtransactionStatus(s->conn) != PQTRANS_INTRANS) {
+        snprintf(err, errlen, "query %s: not run, the read-only session is gone", name);
+        return PG_E_CONNECT;
+    }
     char *text = pg_bind_names(sql, params, nparams, order, 32, &norder, perr, sizeof perr);
     if (!text) {
         snprintf(err, errlen, "query %s: %s", name, perr);
@@ -230,6 +304,11 @@ pg_err pg_query(pg_session *s, const char *name, const char *sql, const pg_param
     PGresult *r = PQexecParams(s->conn, text, (int)norder, NULL, values, NULL, NULL, 0);
     free(text);
     ExecStatusType st = PQresultStatus(r);
+    PGTransactionStatusType ts = PQtransactionStatus(s->conn);
+    if (ts != PQTRANS_INTRANS && ts != PQTRANS_INERROR && PQstatus(s->conn) == CONNECTION_OK) {
+        PQclear(r);
+        return pg_left(s, name, err, errlen);
+    }
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
         *out = r;
         return PG_OK;

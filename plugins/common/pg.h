@@ -7,7 +7,8 @@
  * one, the usual PG* environment.  It is read-only twice over: the server
  * starts it with default_transaction_read_only=on, and every query of the
  * check runs inside one `BEGIN ... READ ONLY` transaction (which also gives
- * every query of a check the same snapshot).  statement_timeout is set
+ * every query of a check the same snapshot), alone (one statement), and a
+ * query that ends that transaction closes the session.  statement_timeout is set
  * below the check's deadline; application_name is "opscheck".
  *
  * Queries are named ("stuck", "orphans"...) and may be overridden in the INI
@@ -68,6 +69,12 @@ pg_err pg_query(pg_session *s, const char *name, const char *sql, const pg_param
  * ERR set when the SQL names an unknown parameter.  Pure; unit-testable. */
 char *pg_bind_names(const char *sql, const pg_param *params, size_t nparams, size_t *order, size_t maxorder,
                     size_t *norder, char *err, size_t errlen);
+
+/* MSG (a libpq message, may be NULL) as one line in OUT with nothing of DSN
+ * in it: the password and the whole DSN become "[redacted]"; when DSN does
+ * not parse, every quoted fragment (libpq quotes what it choked on) becomes
+ * "[redacted]".  For every plugin that shows a libpq message about a DSN. */
+void pg_redact(const char *dsn, const char *msg, char *out, size_t len);
 
 /* Commit (nothing to commit: read only) and close. */
 void pg_close(pg_session *s);

@@ -1,0 +1,16 @@
+/*
+ * backup_sql.h - a plain or gzip SQL dump run on a libpq connection without
+ * psql (backup_sql.c), for verify = restore: no psql meta-command can run.
+ */
+#ifndef OC_BACKUP_SQL_H
+#define OC_BACKUP_SQL_H
+
+#include "backup_int.h"
+
+#include <libpq-fe.h>
+
+/* Send the dump F statement by statement on CONN (COPY data included),
+ * stopping at the first error.  0, or -1 with WHY ("line N: ..."). */
+int bk_sql_restore(PGconn *conn, const bk_file *f, long long deadline_ms, char *why, size_t n);
+
+#endif
