@@ -19,13 +19,16 @@
 static const oc_option bk_options[] = {
     {"dir", OC_T_STRING, NULL, OC_OPT_REQUIRED, "folder holding the dumps"},
     {"pattern", OC_T_LIST, "*.sql *.sql.gz *.gz *.sql.zst *.sql.lz4 *.sql.xz *.sql.bz2 *.dump *.pgdump *.backup *.tar *.dir", 0,
-     "globs of the dump names (files, or folders of -Fd dumps); the format is read from the content"},
+     "globs of the dump names (files, or folders of -Fd dumps); the format is read from the content: "
+     "pg_dump or pg_dumpall plain SQL, raw or gzip/zstd/lz4/xz/bzip2 (by magic), custom, directory, tar"},
     {"max_age", OC_T_DURATION, "26h", 0, "the newest backup is at most this old"},
     {"retention_days", OC_T_INT, "7", 0, "a good backup in each of the last N days: day 0 is the max_age window, each earlier one 24h (0: no check)"},
     {"min_size", OC_T_SIZE, NULL, 0, "the newest backup is at least this big"},
     {"max_shrink", OC_T_PERCENT, "50%", 0, "the newest is at most this much smaller than the one before"},
     {"verify", OC_T_STRING, "full", 0,
-     "header (magic and format), full (the whole file read; pg_restore -l and -f /dev/null), "
+     "header (magic and format), full (the whole file read: SQL decompressed as a stream and ending with its "
+     "'dump complete' line, pg_dumpall's 'cluster dump complete'; archives by pg_restore -l and -f /dev/null, "
+     "each data file of a -Fd -Z0 dump ending with its \\. line), "
      "restore (full, then the newest restored into a scratch database)"},
     {"restore_dsn", OC_T_STRING, NULL, OC_OPT_SECRET,
      "libpq DSN of a server where a scratch database may be created (verify = restore)"},
