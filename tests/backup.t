@@ -312,6 +312,10 @@ bk "$NEWER" "retention_days = 1
 pg_restore = $T/pg16/pg_restore"
 is "$RC" 0 "archive 1.15 with pg_restore = a 16: exit 0"
 like "$OUT" '^    ok 2 - newest backup new.dump is a complete custom dump \(verify full\)$' "archive 1.15 with a 16: read whole"
+bk "$C/../good-quiz.dump" "retention_days = 1
+pg_restore = $T/nowhere/pg_restore"
+like "$OUT" "^    not ok 2 - newest backup quiz.dump could not be checked: cannot run $T/nowhere/pg_restore: No such file or directory$" "pg_restore = a missing program: could not check"
+like "$OUT" '^  severity: "error"' "pg_restore = a missing program: an ERROR, not a bad dump"
 
 # ---- a directory dump with a data file cut in half (issue 14) ----
 for d in quiz0.dir ins0.dir; do

@@ -54,7 +54,8 @@ static long long deadline(const bk_ctx *x)
     return bk_now_ms() + oc_remaining_ms(x->c) - x->reserve_ms;
 }
 
-/* pg_restore ARG FILE: 0, or -1 with WHY. */
+/* pg_restore ARG FILE: 0, or -1 with WHY; -2 when it could not be run at
+ * all (a wrong pg_restore path says nothing about the dump). */
 static int pg_restore_check(const bk_ctx *x, const char *arg, const char *path, char *why, size_t n)
 {
     const char *argv[] = {x->pg_restore, arg, "/dev/null", path, NULL};
@@ -70,8 +71,10 @@ static int pg_restore_check(const bk_ctx *x, const char *arg, const char *path, 
         snprintf(why, n, "%s failed (exit %d): %s", what, r.exited, r.err[0] ? r.err : "(no message)");
     else if (r.signo)
         snprintf(why, n, "%s killed by signal %d", what, r.signo);
-    else
+    else {
         snprintf(why, n, "%s", r.err);
+        return -2;
+    }
     return -1;
 }
 
@@ -80,12 +83,12 @@ static int pg_restore_check(const bk_ctx *x, const char *arg, const char *path, 
 static int too_new(bk_ctx *x, bk_file *f)
 {
     int vmaj, vmin;
-    if (bk_archive_version(f->path, f->fmt, &vmaj, &vmin) != 0)
-        return 0;
-    int need = bk_archive_needs(vmin);
     if (!x->pg_restore[0])
         bk_pg_restore_find(oc_opt_str(x->c, "pg_restore"), deadline(x), x->pg_restore, sizeof x->pg_restore,
                            &x->pg_major);
+    if (bk_archive_version(f->path, f->fmt, &vmaj, &vmin) != 0)
+        return 0;
+    int need = bk_archive_needs(vmin);
     if (need == 0 || x->pg_major == 0 || x->pg_major >= need)
         return 0;
     snprintf(f->why, sizeof f->why, "archive %d.%d needs pg_restore %d or newer (found %d)", vmaj, vmin, need,
@@ -111,11 +114,17 @@ static int verify(bk_ctx *x, bk_file *f)
     if (bk_is_sql(f->fmt)) {
         if (bk_verify_stream(f->path, f->fmt, deadline(x), f->why, sizeof f->why) != 0)
             return f->state;
-    } else if ((f->fmt == BK_TAR && bk_tar_check(f->path, f->why, sizeof f->why) != 0) || too_new(x, f) != 0 ||
-               pg_restore_check(x, "-l", f->path, f->why, sizeof f->why) != 0 ||
-               pg_restore_check(x, "-f", f->path, f->why, sizeof f->why) != 0 ||
-               (f->fmt == BK_DIR && bk_dir_data_check(f->path, f->why, sizeof f->why) != 0)) {
-        return f->state;
+    } else {
+        int rc = 0;
+        if ((f->fmt == BK_TAR && bk_tar_check(f->path, f->why, sizeof f->why) != 0) || too_new(x, f) != 0)
+            return f->state;
+        if ((rc = pg_restore_check(x, "-l", f->path, f->why, sizeof f->why)) != 0 ||
+            (rc = pg_restore_check(x, "-f", f->path, f->why, sizeof f->why)) != 0) {
+            f->state = rc == -2 ? -2 : -1;
+            return f->state;
+        }
+        if (f->fmt == BK_DIR && bk_dir_data_check(f->path, f->why, sizeof f->why) != 0)
+            return f->state;
     }
     f->state = 1;
     return f->state;
