@@ -16,6 +16,11 @@ fi
 DB=opscheck_bk_t_$$_$RANDOM
 cleanup() {
     psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
+    psql -X -q -d postgres >/dev/null 2>&1 <<SQL
+DO \$\$ DECLARE r text; BEGIN
+  FOR r IN SELECT rolname FROM pg_roles WHERE rolname LIKE '${DB}_r%' LOOP EXECUTE format('DROP ROLE %I', r); END LOOP;
+END \$\$;
+SQL
     rm -rf "$T"
 }
 trap cleanup EXIT
@@ -37,8 +42,27 @@ pg_dump -d "$DB" -Fp -f "$S/quiz.sql" &&
     pg_dump -d "$DB" -Fc -f "$S/quiz.dump" &&
     pg_dump -d "$DB" -Fd -f "$S/quiz.dir" &&
     pg_dump -d "$DB" -Ft -f "$S/quiz.tar" &&
-    pg_dump -d "$DB" -Fp -t payments | gzip >"$S/small.sql.gz"
+    pg_dump -d "$DB" -Fp -t payments | gzip >"$S/small.sql.gz" &&
+    pg_dump -d "$DB" -Fd -Z0 -f "$S/quiz0.dir" &&
+    pg_dump -d "$DB" -Fd -Z0 --inserts -t payments -f "$S/ins0.dir"
 ok $? "pg_dump in every format"
+# Issue 14: the plain dump through every compressor pg_dump 16+ offers or
+# an operator pipes it through (pg_dump -Z zstd|lz4 writes the same frame
+# formats as the zstd and lz4 tools; Debian 12's pg_dump 15 has no -Z zstd).
+zstd -q -c "$S/quiz.sql" >"$S/quiz.sql.zst" && lz4 -q -c "$S/quiz.sql" >"$S/quiz.sql.lz4" &&
+    xz -c "$S/quiz.sql" >"$S/quiz.sql.xz" && bzip2 -c "$S/quiz.sql" >"$S/quiz.sql.bz2"
+ok $? "the plain dump through zstd, lz4, xz and bzip2"
+# pg_dumpall of a cluster with many roles: its roles come before the first
+# "-- PostgreSQL database dump" line, which then lies far past the start.
+psql -X -q -d postgres -v ON_ERROR_STOP=1 >/dev/null <<SQL &&
+DO \$\$ BEGIN
+  FOR i IN 1..150 LOOP EXECUTE format('CREATE ROLE %I NOLOGIN', '${DB}_r' || i); END LOOP;
+END \$\$;
+SQL
+    pg_dumpall -f "$S/cluster.sql" && pg_dumpall | gzip >"$S/cluster.sql.gz"
+ok $? "pg_dumpall of the sandbox with 150 more roles"
+first=$(grep -b -m1 -x -- '-- PostgreSQL database dump' "$S/cluster.sql" | cut -d: -f1)
+ok $(( ${first:-0} > 8192 ? 0 : 1 )) "pg_dumpall: the first database header lies past 8 KiB (at byte ${first:-none})"
 NOW=$(date +%s)
 : >"$T/all"
 
@@ -211,6 +235,102 @@ is "$RC" 0 "no \\restrict lines (older pg_dump): still complete"
 { cat "$S/quiz.sql"; echo 'DROP TABLE payments;'; } >"$C/new.sql"
 bk "$C" 'retention_days = 1'
 like "$OUT" "verify full\\): SQL after the 'dump complete' line: 'DROP TABLE payments;'" "SQL after the footer"
+
+# ---- pg_dumpall (issue 14): a cluster dump ends with its own line ----
+for f in cluster.sql:"plain SQL" cluster.sql.gz:"gzip plain SQL"; do
+    name=${f%%:*} fmt=${f#*:}
+    case_dir "all-$name"; put "$name" "$name" 1
+    bk "$C" 'retention_days = 1'
+    is "$RC" 0 "pg_dumpall $name: exit 0"
+    like "$OUT" "^    ok 2 - newest backup $name is a complete $fmt dump \\(verify full\\)$" "pg_dumpall $name: complete"
+    bk "$C" 'retention_days = 1
+verify = header'
+    is "$RC" 0 "pg_dumpall $name: recognised at verify = header"
+done
+# Cut after the last database's own "dump complete" line: the cluster's is missing.
+case_dir all-cut
+sed '/^-- PostgreSQL database cluster dump complete$/,$d' "$S/cluster.sql" >"$C/cut.sql"
+bk "$C" 'retention_days = 1'
+is "$RC" 1 "pg_dumpall cut before its last line: exit 1"
+like "$OUT" "verify full\\): no 'cluster dump complete' line \\(truncated pg_dumpall dump, [0-9]+ bytes of SQL\\)$" "pg_dumpall cut: says so"
+sed '/^-- PostgreSQL database cluster dump complete$/,$d' "$S/cluster.sql" | gzip >"$C/cut.sql"
+bk "$C" 'retention_days = 1'
+like "$OUT" "verify full\\): no 'cluster dump complete' line" "pg_dumpall cut, gzip: says so"
+
+# ---- zstd, lz4, xz, bzip2 plain dumps (issue 14), by the default globs ----
+head -n -8 "$S/quiz.sql" >"$T/nofooter.sql"
+for c in zst:zstd lz4:lz4 xz:xz bz2:bzip2; do
+    ext=${c%%:*} codec=${c#*:} name=quiz.sql.${c%%:*}
+    case_dir "codec-$ext"; put "$name" "$name" 1
+    bk "$C" 'retention_days = 1' -v
+    is "$RC" 0 "$codec: exit 0"
+    like "$OUT" "^    ok 2 - newest backup $name is a complete $codec plain SQL dump \\(verify full\\)$" "$codec: recognised and read whole"
+    like "$OUT" "^  format: \"$codec plain SQL\"" "$codec: format diag"
+    size=$(stat -c %s "$S/$name")
+    head -c $((size / 2)) "$S/$name" >"$C/$name"
+    bk "$C" 'retention_days = 1'
+    is "$RC" 1 "$codec cut in half: exit 1"
+    like "$OUT" "^    not ok 2 - newest backup $name is a complete dump \\(verify full\\): truncated $codec stream at byte $((size / 2))$" "$codec cut in half: truncated at its last byte"
+    cp "$S/$name" "$C/$name"; flip "$C/$name" $((size / 2))
+    bk "$C" 'retention_days = 1'
+    like "$OUT" "^    not ok 2 - newest backup $name is a complete dump \\(verify full\\): corrupt $codec data at byte [0-9]+ \\(.+\\)$" "$codec with a flipped byte: corrupt"
+    case $codec in zstd) zstd -q -c "$T/nofooter.sql" ;; lz4) lz4 -q -c "$T/nofooter.sql" ;;
+        xz) xz -c "$T/nofooter.sql" ;; bzip2) bzip2 -c "$T/nofooter.sql" ;; esac >"$C/$name"
+    bk "$C" 'retention_days = 1'
+    like "$OUT" "verify full\\): no 'dump complete' line \\(truncated SQL dump" "$codec without the footer: the SQL is checked too"
+done
+
+# ---- an archive newer than pg_restore (issue 14) ----
+# Debian 12 has only PostgreSQL 15 (archive 1.14); a 16 archive (1.15) is
+# made by patching the version bytes of a real one: "PGDMP", vmaj, vmin,
+# vrev (pg_backup_archiver.c, WriteHead).
+setvmin() { printf "\\$(printf '%03o' "$2")" | dd of="$1" bs=1 seek=6 conv=notrunc status=none; }
+case_dir newer; cp "$S/quiz.dump" "$C/new.dump"; setvmin "$C/new.dump" 15
+bk "$C" 'retention_days = 1'
+is "$RC" 1 "archive 1.15: exit 1"
+like "$OUT" '^  severity: "error"' "archive 1.15: an ERROR (could not check), not a FAIL"
+like "$OUT" '^    not ok 2 - newest backup new.dump could not be checked: archive 1.15 needs pg_restore 16 or newer \(found 15\)' "archive 1.15: an error naming both versions"
+like "$OUT" '^  problem: "archive 1.15 needs pg_restore 16 or newer \(found 15\)"' "archive 1.15: problem diag"
+unlike "$OUT" 'incomplete|failed \(exit' "archive 1.15: not called a bad dump"
+NEWER=$C
+case_dir newer-dir; cp -r "$S/quiz.dir" "$C/new.dir"; setvmin "$C/new.dir/toc.dat" 16
+bk "$C" 'retention_days = 1'
+like "$OUT" 'could not be checked: archive 1.16 needs pg_restore 17 or newer \(found 15\)' "directory archive 1.16: needs 17"
+# A pg_restore 16 (the option): this stand-in reads 1.15 by handing the real
+# 15 a copy with the version put back, so the whole archive is still read.
+PG15=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/pg_restore
+mkdir -p "$T/pg16"
+cat >"$T/pg16/pg_restore" <<STANDIN
+#!/bin/bash
+[ "\$1" = --version ] && { echo 'pg_restore (PostgreSQL) 16.6'; exit 0; }
+args=("\$@"); t=\$(mktemp -d); cp -r "\${args[-1]}" "\$t/a"
+printf '\\016' | dd of="\$t/a" bs=1 seek=6 conv=notrunc status=none
+args[-1]=\$t/a; "$PG15" "\${args[@]}"; rc=\$?; rm -rf "\$t"; exit \$rc
+STANDIN
+chmod 755 "$T/pg16/pg_restore"
+bk "$NEWER" "retention_days = 1
+pg_restore = $T/pg16/pg_restore"
+is "$RC" 0 "archive 1.15 with pg_restore = a 16: exit 0"
+like "$OUT" '^    ok 2 - newest backup new.dump is a complete custom dump \(verify full\)$' "archive 1.15 with a 16: read whole"
+bk "$C/../good-quiz.dump" "retention_days = 1
+pg_restore = $T/nowhere/pg_restore"
+like "$OUT" "^    not ok 2 - newest backup quiz.dump could not be checked: cannot run $T/nowhere/pg_restore: No such file or directory$" "pg_restore = a missing program: could not check"
+like "$OUT" '^  severity: "error"' "pg_restore = a missing program: an ERROR, not a bad dump"
+
+# ---- a directory dump with a data file cut in half (issue 14) ----
+for d in quiz0.dir ins0.dir; do
+    case_dir "dir0-$d"; put "$d" "$d" 1
+    bk "$C" 'retention_days = 1'
+    is "$RC" 0 "-Fd -Z0 $d: exit 0"
+    big=$(ls -S "$C/$d"/[0-9]*.dat | head -1)
+    size=$(stat -c %s "$big")
+    truncate -s $((size / 2)) "$big"
+    out=$(pg_restore -f /dev/null "$C/$d" 2>&1)
+    is "$?:$out" "0:" "-Fd -Z0 $d cut: pg_restore -f /dev/null alone sees nothing wrong"
+    bk "$C" 'retention_days = 1'
+    is "$RC" 1 "-Fd -Z0 $d cut: exit 1"
+    like "$OUT" "^    not ok 2 - newest backup $d is a complete dump \\(verify full\\): data file ${big##*/} is cut short \\($((size / 2)) bytes, no .* at its end\\)$" "-Fd -Z0 $d cut: the data file named"
+done
 
 # ---- a sudden shrink; min_size ----
 case_dir shrink

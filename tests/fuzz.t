@@ -23,11 +23,11 @@ declare -A SRCS=(
     [fly_logs]="plugins/fly/fly_logs.c plugins/common/json.c plugins/common/regexp.c"
     [wire]="core/wire.c core/result.c core/redact.c core/util.c"
     [mp_sign]="plugins/common/mp_sign.c"
-    [backup]="plugins/backup/backup_sniff.c"
+    [backup]="plugins/backup/backup_sniff.c plugins/backup/backup_codec.c"
 )
 declare -A LIBS=(
     [mp_sign]="-lcrypto"
-    [backup]="-lz"
+    [backup]="-lz -lzstd -llz4 -llzma -lbz2"
     [fly_logs]="-lpcre2-8"
 )
 TARGETS="config config_tp tap perfdata tap_read fly_machines fly_logs wire mp_sign backup"

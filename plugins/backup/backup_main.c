@@ -18,19 +18,25 @@
 
 static const oc_option bk_options[] = {
     {"dir", OC_T_STRING, NULL, OC_OPT_REQUIRED, "folder holding the dumps"},
-    {"pattern", OC_T_LIST, "*.sql *.sql.gz *.gz *.dump *.pgdump *.backup *.tar *.dir", 0,
-     "globs of the dump names (files, or folders of -Fd dumps); the format is read from the content"},
+    {"pattern", OC_T_LIST, "*.sql *.sql.gz *.gz *.sql.zst *.sql.lz4 *.sql.xz *.sql.bz2 *.dump *.pgdump *.backup *.tar *.dir", 0,
+     "globs of the dump names (files, or folders of -Fd dumps); the format is read from the content: "
+     "pg_dump or pg_dumpall plain SQL, raw or gzip/zstd/lz4/xz/bzip2 (by magic), custom, directory, tar"},
     {"max_age", OC_T_DURATION, "26h", 0, "the newest backup is at most this old"},
     {"retention_days", OC_T_INT, "7", 0, "a good backup in each of the last N days: day 0 is the max_age window, each earlier one 24h (0: no check)"},
     {"min_size", OC_T_SIZE, NULL, 0, "the newest backup is at least this big"},
     {"max_shrink", OC_T_PERCENT, "50%", 0, "the newest is at most this much smaller than the one before"},
     {"verify", OC_T_STRING, "full", 0,
-     "header (magic and format), full (the whole file read; pg_restore -l and -f /dev/null), "
-     "restore (full, then the newest restored into a scratch database; plain SQL is sent over libpq, never psql: "
-     "a psql meta-command line such as \\! or \\connect is refused)"},
+      "header (magic and format), full (the whole file read: SQL decompressed as a stream and ending with its "
+      "'dump complete' line, pg_dumpall's 'cluster dump complete'; archives by pg_restore -l and -f /dev/null, "
+      "each data file of a -Fd -Z0 dump ending with its \\. line), "
+      "restore (full, then the newest restored into a scratch database; plain SQL is sent over libpq, never psql: "
+      "a psql meta-command line such as \\! or \\connect is refused)"},
     {"restore_dsn", OC_T_STRING, NULL, OC_OPT_SECRET,
      "libpq DSN of a server where a scratch database may be created (verify = restore)"},
     {"min_tables", OC_T_INT, "1", 0, "verify = restore: at least this many tables restored"},
+    {"pg_restore", OC_T_STRING, NULL, 0,
+     "path of pg_restore (default: the newest /usr/lib/postgresql/*/bin/pg_restore, else pg_restore on PATH); "
+     "an archive newer than it is an error, not a bad dump"},
     {NULL, 0, NULL, 0, NULL},
 };
 
@@ -40,6 +46,8 @@ typedef struct bk_ctx {
     oc_check *c;
     int level;
     long long reserve_ms; /* kept back to report before the core's deadline */
+    char pg_restore[512]; /* found on first use */
+    int pg_major;         /* its major version, 0 unknown */
 } bk_ctx;
 
 static long long deadline(const bk_ctx *x)
@@ -47,11 +55,12 @@ static long long deadline(const bk_ctx *x)
     return bk_now_ms() + oc_remaining_ms(x->c) - x->reserve_ms;
 }
 
-/* pg_restore ARG FILE: 0, or -1 with WHY. */
+/* pg_restore ARG FILE: 0, or -1 with WHY; -2 when it could not be run at
+ * all (a wrong pg_restore path says nothing about the dump). */
 static int pg_restore_check(const bk_ctx *x, const char *arg, const char *path, char *why, size_t n)
 {
-    const char *argv[] = {"pg_restore", arg, "/dev/null", path, NULL};
-    const char *argv_l[] = {"pg_restore", "-l", path, NULL};
+    const char *argv[] = {x->pg_restore, arg, "/dev/null", path, NULL};
+    const char *argv_l[] = {x->pg_restore, "-l", path, NULL};
     bk_proc_res r;
     int list = strcmp(arg, "-l") == 0;
     if (bk_run(list ? argv_l : argv, NULL, deadline(x), &r) == 0)
@@ -63,13 +72,35 @@ static int pg_restore_check(const bk_ctx *x, const char *arg, const char *path, 
         snprintf(why, n, "%s failed (exit %d): %s", what, r.exited, r.err[0] ? r.err : "(no message)");
     else if (r.signo)
         snprintf(why, n, "%s killed by signal %d", what, r.signo);
-    else
+    else {
         snprintf(why, n, "%s", r.err);
+        return -2;
+    }
     return -1;
 }
 
-/* Verify F once at the run's level (restore counts as full here). */
-static int verify(const bk_ctx *x, bk_file *f)
+/* An archive newer than every pg_restore here cannot be checked: say so
+ * (state -2, an ERROR) instead of calling it a bad dump.  0 when it can. */
+static int too_new(bk_ctx *x, bk_file *f)
+{
+    int vmaj, vmin;
+    if (!x->pg_restore[0])
+        bk_pg_restore_find(oc_opt_str(x->c, "pg_restore"), deadline(x), x->pg_restore, sizeof x->pg_restore,
+                           &x->pg_major);
+    if (bk_archive_version(f->path, f->fmt, &vmaj, &vmin) != 0)
+        return 0;
+    int need = bk_archive_needs(vmin);
+    if (need == 0 || x->pg_major == 0 || x->pg_major >= need)
+        return 0;
+    snprintf(f->why, sizeof f->why, "archive %d.%d needs pg_restore %d or newer (found %d)", vmaj, vmin, need,
+             x->pg_major);
+    f->state = -2;
+    return -1;
+}
+
+/* Verify F once at the run's level (restore counts as full here).  1 good,
+ * -1 bad, -2 could not be checked here. */
+static int verify(bk_ctx *x, bk_file *f)
 {
     if (f->state)
         return f->state;
@@ -81,13 +112,20 @@ static int verify(const bk_ctx *x, bk_file *f)
         f->state = 1;
         return f->state;
     }
-    if (f->fmt == BK_PLAIN || f->fmt == BK_GZIP) {
+    if (bk_is_sql(f->fmt)) {
         if (bk_verify_stream(f->path, f->fmt, deadline(x), f->why, sizeof f->why) != 0)
             return f->state;
-    } else if ((f->fmt == BK_TAR && bk_tar_check(f->path, f->why, sizeof f->why) != 0) ||
-               pg_restore_check(x, "-l", f->path, f->why, sizeof f->why) != 0 ||
-               pg_restore_check(x, "-f", f->path, f->why, sizeof f->why) != 0) {
-        return f->state;
+    } else {
+        int rc = 0;
+        if ((f->fmt == BK_TAR && bk_tar_check(f->path, f->why, sizeof f->why) != 0) || too_new(x, f) != 0)
+            return f->state;
+        if ((rc = pg_restore_check(x, "-l", f->path, f->why, sizeof f->why)) != 0 ||
+            (rc = pg_restore_check(x, "-f", f->path, f->why, sizeof f->why)) != 0) {
+            f->state = rc == -2 ? -2 : -1;
+            return f->state;
+        }
+        if (f->fmt == BK_DIR && bk_dir_data_check(f->path, f->why, sizeof f->why) != 0)
+            return f->state;
     }
     f->state = 1;
     return f->state;
@@ -125,7 +163,7 @@ static void append(char *buf, size_t n, const char *sep, const char *text)
     snprintf(buf + l, n - l, "%s%s", l ? sep : "", text);
 }
 
-static void check_retention(const bk_ctx *x, bk_file *v, size_t nv, time_t now, int days)
+static void check_retention(bk_ctx *x, bk_file *v, size_t nv, time_t now, int days)
 {
     long long max_age = oc_opt_duration_ms(x->c, "max_age") / 1000;
     char missing[1024] = "", bad[1024] = "", label[80];
@@ -251,6 +289,9 @@ static void bk_run_check(oc_check *c)
     if (f->state > 0) {
         oc_pass(c, "newest backup %s is a complete %s dump (verify %s)", f->name, bk_format_name(f->fmt),
                 x.level == V_HEADER ? "header" : "full");
+    } else if (f->state == -2) {
+        oc_error(c, "newest backup %s could not be checked: %s", f->name, f->why);
+        oc_diag(c, "problem", "%s", f->why);
     } else {
         oc_fail(c, "newest backup %s is a complete dump (verify %s): %s", f->name,
                 x.level == V_HEADER ? "header" : "full", f->why);
@@ -305,6 +346,8 @@ static void bk_run_check(oc_check *c)
     if (x.level == V_RESTORE) {
         if (f->state > 0)
             check_restore(&x, f);
+        else if (f->state == -2)
+            oc_error(c, "newest backup %s restores into a scratch database: not tried, %s", f->name, f->why);
         else
             oc_fail(c, "newest backup %s restores into a scratch database: not tried, the dump is not complete",
                     f->name);

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -178,4 +179,44 @@ int bk_run(const char *const *argv, const char *const *envadd, long long deadlin
         return -1;
     bk_wait(&p, deadline_ms, r);
     return r->exited == 0 && !r->timed_out ? 0 : -1;
+}
+
+/* "pg_restore (PostgreSQL) 15.18" -> 15; 0 when it cannot tell.  bk_spawn
+ * sends stdout to /dev/null, so a shell moves the answer to stderr; PROG is
+ * its $0, never part of the command text. */
+static int version_major(const char *prog, long long deadline_ms)
+{
+    const char *sh[] = {"/bin/sh", "-c", "exec \"$0\" --version >&2", prog, NULL};
+    bk_proc p;
+    bk_proc_res r;
+    if (bk_spawn(sh, NULL, 0, &p, &r) != 0)
+        return 0;
+    bk_wait(&p, deadline_ms, &r);
+    const char *s = strstr(r.err, "(PostgreSQL) ");
+    return r.exited == 0 && s ? atoi(s + 13) : 0;
+}
+
+int bk_pg_restore_find(const char *opt, long long deadline_ms, char *prog, size_t n, int *major)
+{
+    glob_t g;
+    *major = 0;
+    if (opt && *opt) {
+        snprintf(prog, n, "%s", opt);
+        *major = version_major(prog, deadline_ms);
+        return 0;
+    }
+    snprintf(prog, n, "pg_restore");
+    if (glob("/usr/lib/postgresql/*/bin/pg_restore", 0, NULL, &g) == 0) {
+        for (size_t i = 0; i < g.gl_pathc; i++) {
+            int m = atoi(g.gl_pathv[i] + strlen("/usr/lib/postgresql/"));
+            if (m > *major && access(g.gl_pathv[i], X_OK) == 0) {
+                *major = m;
+                snprintf(prog, n, "%s", g.gl_pathv[i]);
+            }
+        }
+        globfree(&g);
+    }
+    if (*major == 0)
+        *major = version_major(prog, deadline_ms);
+    return 0;
 }

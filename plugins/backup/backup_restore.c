@@ -97,7 +97,7 @@ static int run_restore(PGconn *admin, const char *dsn, const bk_file *f, const c
 {
     bk_proc_res r;
     const char *const *env = (const char *const *)e->items;
-    if (f->fmt == BK_PLAIN || f->fmt == BK_GZIP) {
+    if (bk_is_sql(f->fmt)) { /* plain SQL, compressed or not: streamed over libpq */
         char opts[64];
         long long left = deadline_ms - bk_now_ms();
         snprintf(opts, sizeof opts, "-c statement_timeout=%lld", left > 1 ? left : 1);

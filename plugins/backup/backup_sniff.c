@@ -23,6 +23,11 @@
 
 static const char HEAD_LINE[] = "-- PostgreSQL database dump";
 static const char DONE_LINE[] = "-- PostgreSQL database dump complete";
+/* pg_dumpall: its roles and settings come first, so with many roles the
+ * first database's HEAD_LINE is far from the start, and each database's
+ * DONE_LINE is followed by more SQL; only these two frame the whole. */
+static const char CLUSTER_HEAD[] = "-- PostgreSQL database cluster dump";
+static const char CLUSTER_DONE[] = "-- PostgreSQL database cluster dump complete";
 
 long long bk_now_ms(void)
 {
@@ -36,11 +41,20 @@ const char *bk_format_name(bk_format f)
     switch (f) {
     case BK_PLAIN: return "plain SQL";
     case BK_GZIP: return "gzip plain SQL";
+    case BK_ZSTD: return "zstd plain SQL";
+    case BK_LZ4: return "lz4 plain SQL";
+    case BK_XZ: return "xz plain SQL";
+    case BK_BZIP2: return "bzip2 plain SQL";
     case BK_CUSTOM: return "custom";
     case BK_DIR: return "directory";
     case BK_TAR: return "tar";
     default: return "unknown";
     }
+}
+
+int bk_is_sql(bk_format f)
+{
+    return f == BK_PLAIN || f == BK_GZIP || f == BK_ZSTD || f == BK_LZ4 || f == BK_XZ || f == BK_BZIP2;
 }
 
 /* A line of TEXT (LEN bytes) equal to LINE, as a whole line. */
@@ -59,6 +73,12 @@ static const char *find_line(const char *text, size_t len, const char *line)
         p = hit + 1;
     }
     return NULL;
+}
+
+/* The start of a pg_dump or a pg_dumpall plain dump. */
+static int has_head(const char *text, size_t len)
+{
+    return find_line(text, len, HEAD_LINE) || find_line(text, len, CLUSTER_HEAD);
 }
 
 /* ---- plain SQL ---- */
@@ -96,18 +116,24 @@ int bk_plain_finish(const bk_plain *p, char *why, size_t n)
         snprintf(why, n, "no SQL text (0 bytes)");
         return -1;
     }
-    if (!find_line(p->head, p->head_len, HEAD_LINE)) {
+    int cluster = find_line(p->head, p->head_len, CLUSTER_HEAD) != NULL;
+    if (!cluster && !find_line(p->head, p->head_len, HEAD_LINE)) {
         snprintf(why, n, "no '%s' header line at the start", HEAD_LINE);
         return -1;
     }
-    /* The last "dump complete" line in the tail. */
+    /* The last "dump complete" line in the tail (pg_dumpall: its own). */
     const char *done = NULL, *s = p->tail, *end = p->tail + p->tail_len;
     for (;;) {
-        const char *hit = find_line(s, (size_t)(end - s), DONE_LINE);
+        const char *hit = find_line(s, (size_t)(end - s), cluster ? CLUSTER_DONE : DONE_LINE);
         if (!hit)
             break;
         done = hit;
         s = hit + 1;
+    }
+    if (!done && cluster) {
+        snprintf(why, n, "no 'cluster dump complete' line (truncated pg_dumpall dump, %llu bytes of SQL)",
+                 p->total);
+        return -1;
     }
     if (!done) {
         snprintf(why, n, "no 'dump complete' line (truncated SQL dump, %llu bytes of SQL)", p->total);
@@ -155,7 +181,7 @@ static int pgdmp_header(const unsigned char *b, size_t len, int want, char *why,
         snprintf(why, n, "archive header cut short (%zu bytes)", len);
         return -1;
     }
-    if (b[5] != 1 || b[6] < 1 || b[6] > 16) {
+    if (b[5] != 1 || b[6] < 1 || b[6] > 30) { /* newer than 1.16: pg_restore decides */
         snprintf(why, n, "unsupported archive version %u.%u", b[5], b[6]);
         return -1;
     }
@@ -196,11 +222,67 @@ static bk_format sniff_gzip(const unsigned char *b, size_t len, char *why, size_
         snprintf(why, n, "truncated gzip stream at byte %zu", len);
         return BK_NONE;
     }
-    if (!find_line((const char *)out, got, HEAD_LINE)) {
+    if (!has_head((const char *)out, got)) {
         snprintf(why, n, "gzip file does not hold a pg_dump plain SQL dump (no '%s' line)", HEAD_LINE);
         return BK_NONE;
     }
     return BK_GZIP;
+}
+
+/* The magic numbers of the other compressors (their format specs: zstd
+ * RFC 8878, the lz4 frame format, xz-file-format, bzip2's "BZh" + level +
+ * block or end-of-stream magic). */
+static bk_format codec_magic(const unsigned char *b, size_t len)
+{
+    static const unsigned char zst[] = {0x28, 0xb5, 0x2f, 0xfd}, lz4[] = {0x04, 0x22, 0x4d, 0x18},
+                               xz[] = {0xfd, '7', 'z', 'X', 'Z', 0x00}, bzblk[] = {0x31, 0x41, 0x59, 0x26, 0x53, 0x59},
+                               bzend[] = {0x17, 0x72, 0x45, 0x38, 0x50, 0x90};
+    if (len >= 4 && memcmp(b, zst, 4) == 0)
+        return BK_ZSTD;
+    if (len >= 4 && memcmp(b, lz4, 4) == 0)
+        return BK_LZ4;
+    if (len >= 6 && memcmp(b, xz, 6) == 0)
+        return BK_XZ;
+    if (len >= 10 && memcmp(b, "BZh", 3) == 0 && b[3] >= '1' && b[3] <= '9' &&
+        (memcmp(b + 4, bzblk, 6) == 0 || memcmp(b + 4, bzend, 6) == 0))
+        return BK_BZIP2;
+    return BK_NONE;
+}
+
+/* The first few KiB of a zstd/lz4/xz/bzip2 file, decoded: a plain dump's
+ * head.  A zstd block (128 KiB) or a bzip2 block (900 KiB) yields nothing
+ * until it is whole, so a short buffer that decodes to nothing yet is not
+ * refused here: bk_sniff then reads the file on (codec_head_file). */
+static bk_format sniff_codec(bk_format f, const unsigned char *b, size_t len, char *why, size_t n)
+{
+    unsigned char out[4096];
+    size_t got = 0, inlen = len;
+    const unsigned char *in = b;
+    char msg[160];
+    bk_dec *d = bk_dec_new(f, why, n);
+    if (!d)
+        return BK_NONE;
+    while (got < sizeof out) {
+        size_t o = sizeof out - got, before = inlen;
+        int rc = bk_dec_step(d, &in, &inlen, out + got, &o, 0, msg, sizeof msg);
+        if (rc < 0) {
+            snprintf(why, n, "corrupt %s data at byte %zu (%s)", bk_codec_name(f), len - inlen, msg);
+            bk_dec_free(d);
+            return BK_NONE;
+        }
+        got += o;
+        if (o == 0 && inlen == before)
+            break; /* needs more input than the head holds */
+    }
+    bk_dec_free(d);
+    if (got == 0)
+        return f;
+    if (!has_head((const char *)out, got)) {
+        snprintf(why, n, "%s file does not hold a pg_dump plain SQL dump (no '%s' line)", bk_codec_name(f),
+                 HEAD_LINE);
+        return BK_NONE;
+    }
+    return f;
 }
 
 bk_format bk_sniff_buf(const unsigned char *b, size_t len, char *why, size_t n)
@@ -234,9 +316,12 @@ bk_format bk_sniff_buf(const unsigned char *b, size_t len, char *why, size_t n)
         }
         return sniff_gzip(b, len, why, n);
     }
+    bk_format cf = codec_magic(b, len);
+    if (cf != BK_NONE)
+        return sniff_codec(cf, b, len, why, n);
     size_t probe = len < 512 ? len : 512;
     if (is_text(b, probe)) {
-        if (find_line((const char *)b, len, HEAD_LINE))
+        if (has_head((const char *)b, len))
             return BK_PLAIN;
         snprintf(why, n, "text without the pg_dump header line '%s'", HEAD_LINE);
         return BK_NONE;
@@ -260,6 +345,59 @@ static ssize_t read_full(int fd, unsigned char *b, size_t len)
         got += (size_t)r;
     }
     return (ssize_t)got;
+}
+
+typedef struct head_buf {
+    char b[4096];
+    size_t len;
+} head_buf;
+
+static int head_sink(void *arg, const char *buf, size_t len)
+{
+    head_buf *h = arg;
+    size_t take = sizeof h->b - h->len < len ? sizeof h->b - h->len : len;
+    memcpy(h->b + h->len, buf, take);
+    h->len += take;
+    return h->len == sizeof h->b; /* enough: stop the stream */
+}
+
+static int stream_codec(int fd, bk_format f, long long deadline_ms, bk_sink fn, void *arg, char *why, size_t n);
+
+static int null_sink(void *arg, const char *buf, size_t len)
+{
+    (void)arg, (void)buf, (void)len;
+    return 0;
+}
+
+/* The decoded head of a compressed file, read as far as it takes (one
+ * block), at most 10 s. */
+static bk_format codec_head_file(const char *path, bk_format f, char *why, size_t n)
+{
+    head_buf h = {.len = 0};
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(why, n, "cannot open %s: %s", path, strerror(errno));
+        return BK_NONE;
+    }
+    int rc = stream_codec(fd, f, bk_now_ms() + 10000, head_sink, &h, why, n);
+    if (rc != 0 && h.len < sizeof h.b) {
+        close(fd);
+        return BK_NONE; /* WHY: truncated or corrupt before the head was out */
+    }
+    /* No head: a corrupt block decodes to garbage before its CRC is
+     * checked (bzip2), so say "corrupt" when the rest says so. */
+    if (!has_head(h.b, h.len) && lseek(fd, 0, SEEK_SET) == 0 &&
+        stream_codec(fd, f, bk_now_ms() + 10000, null_sink, NULL, why, n) != 0) {
+        close(fd);
+        return BK_NONE;
+    }
+    close(fd);
+    if (!has_head(h.b, h.len)) {
+        snprintf(why, n, "%s file does not hold a pg_dump plain SQL dump (no '%s' line)", bk_codec_name(f),
+                 HEAD_LINE);
+        return BK_NONE;
+    }
+    return f;
 }
 
 bk_format bk_sniff(const char *path, char *why, size_t n)
@@ -301,7 +439,34 @@ bk_format bk_sniff(const char *path, char *why, size_t n)
         }
         return pgdmp_header(b, (size_t)len, 3, why, n) == 0 ? BK_DIR : BK_NONE;
     }
-    return bk_sniff_buf(b, (size_t)len, why, n);
+    bk_format f = bk_sniff_buf(b, (size_t)len, why, n);
+    if (f == BK_ZSTD || f == BK_LZ4 || f == BK_XZ || f == BK_BZIP2)
+        return codec_head_file(path, f, why, n);
+    return f;
+}
+
+int bk_archive_version(const char *path, bk_format f, int *vmaj, int *vmin)
+{
+    unsigned char b[512 + 16];
+    char toc[4096];
+    size_t at = f == BK_TAR ? 512 : 0;
+    if (f == BK_DIR)
+        snprintf(toc, sizeof toc, "%s/toc.dat", path);
+    int fd = open(f == BK_DIR ? toc : path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t len = read_full(fd, b, sizeof b);
+    close(fd);
+    if (len < (ssize_t)(at + 7) || memcmp(b + at, "PGDMP", 5) != 0)
+        return -1;
+    *vmaj = b[at + 5];
+    *vmin = b[at + 6];
+    return 0;
+}
+
+int bk_archive_needs(int vmin)
+{
+    return vmin <= 14 ? 0 : vmin + 1;
 }
 
 /* ---- tar structure ---- */
@@ -466,6 +631,70 @@ out:
     return ret;
 }
 
+/* The next BK_CHUNK bytes of FD into BUF (0 at the end); -1 with WHY on a
+ * read error or, every 16th chunk, when the deadline has passed. */
+static ssize_t read_chunk(int fd, unsigned char *buf, unsigned iter, long long deadline_ms,
+                          unsigned long long off, char *why, size_t n)
+{
+    if ((iter & 15) == 0 && timed_out(deadline_ms, off, why, n))
+        return -1;
+    ssize_t r = read_full(fd, buf, BK_CHUNK);
+    if (r < 0)
+        snprintf(why, n, "read error at byte %llu: %s", off, strerror(errno));
+    return r;
+}
+
+/* Decode a zstd/lz4/xz/bzip2 file into FN; it must end cleanly (a frame or
+ * stream complete at end of file).  OFF counts compressed bytes. */
+static int stream_codec(int fd, bk_format f, long long deadline_ms, bk_sink fn, void *arg, char *why, size_t n)
+{
+    unsigned char *in = malloc(BK_CHUNK), *out = malloc(BK_CHUNK);
+    unsigned long long off = 0;
+    int ret = -1, clean = 0;
+    char msg[160];
+    if (!in || !out)
+        abort();
+    bk_dec *d = bk_dec_new(f, why, n);
+    if (!d)
+        goto out;
+    for (unsigned iter = 0;; iter++) {
+        ssize_t r = read_chunk(fd, in, iter, deadline_ms, off, why, n);
+        if (r < 0)
+            goto out;
+        int eof = r == 0;
+        const unsigned char *p = in;
+        size_t left = (size_t)r;
+        for (;;) {
+            size_t o = BK_CHUNK, before = left;
+            int rc = bk_dec_step(d, &p, &left, out, &o, eof, msg, sizeof msg);
+            off += before - left;
+            if (rc < 0) {
+                snprintf(why, n, "corrupt %s data at byte %llu (%s)", bk_codec_name(f), off, msg);
+                goto out;
+            }
+            clean = rc;
+            if (o && fn(arg, (const char *)out, o) != 0) {
+                snprintf(why, n, "the reader stopped at byte %llu", off);
+                goto out;
+            }
+            if (o < BK_CHUNK && (left == 0 || (left == before && o == 0)))
+                break; /* this chunk is used up (or the decoder wants more) */
+        }
+        if (eof)
+            break;
+    }
+    if (!clean) {
+        snprintf(why, n, "truncated %s stream at byte %llu", bk_codec_name(f), off);
+        goto out;
+    }
+    ret = 0;
+out:
+    bk_dec_free(d);
+    free(in);
+    free(out);
+    return ret;
+}
+
 static int stream_plain(int fd, long long deadline_ms, bk_sink fn, void *arg, char *why, size_t n)
 {
     unsigned char *buf = malloc(BK_CHUNK);
@@ -474,13 +703,9 @@ static int stream_plain(int fd, long long deadline_ms, bk_sink fn, void *arg, ch
     if (!buf)
         abort();
     for (unsigned iter = 0;; iter++) {
-        if ((iter & 15) == 0 && timed_out(deadline_ms, off, why, n))
+        ssize_t r = read_chunk(fd, buf, iter, deadline_ms, off, why, n);
+        if (r < 0)
             goto out;
-        ssize_t r = read_full(fd, buf, BK_CHUNK);
-        if (r < 0) {
-            snprintf(why, n, "read error at byte %llu: %s", off, strerror(errno));
-            goto out;
-        }
         if (r == 0)
             break;
         if (fn(arg, (const char *)buf, (size_t)r) != 0) {
@@ -504,8 +729,9 @@ int bk_stream(const char *path, bk_format f, long long deadline_ms, bk_sink fn, 
         return -1;
     }
     posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    int rc = f == BK_GZIP ? stream_gzip(fd, deadline_ms, fn, arg, why, n)
-                          : stream_plain(fd, deadline_ms, fn, arg, why, n);
+    int rc = f == BK_GZIP   ? stream_gzip(fd, deadline_ms, fn, arg, why, n)
+             : f == BK_PLAIN ? stream_plain(fd, deadline_ms, fn, arg, why, n)
+                             : stream_codec(fd, f, deadline_ms, fn, arg, why, n);
     close(fd);
     return rc;
 }

@@ -39,10 +39,10 @@ FUZZ_SRCS_fly_machines := plugins/fly/fly_machines.c plugins/common/json.c
 FUZZ_SRCS_fly_logs     := plugins/fly/fly_logs.c plugins/common/json.c plugins/common/regexp.c
 FUZZ_SRCS_wire         := core/wire.c core/result.c core/redact.c core/util.c
 FUZZ_SRCS_mp_sign      := plugins/common/mp_sign.c
-FUZZ_SRCS_backup       := plugins/backup/backup_sniff.c
+FUZZ_SRCS_backup       := plugins/backup/backup_sniff.c plugins/backup/backup_codec.c
 # libraries of one target only, after FUZZ_LIBS
 FUZZ_LIBS_mp_sign      := -lcrypto
-FUZZ_LIBS_backup       := -lz
+FUZZ_LIBS_backup       := -lz -lzstd -llz4 -llzma -lbz2
 FUZZ_LIBS_fly_logs     := -lpcre2-8
 
 # config_tp: the test plugin, built here with clang, resolves oc_* from the

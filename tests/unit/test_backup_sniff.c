@@ -3,7 +3,9 @@
  * (plugins/backup/backup_sniff.c, backup_scan.c): formats by content,
  * PGDMP header rules, the plain-SQL head/tail rules fed in odd chunks,
  * gzip streaming (members, truncation offset, corruption, trailing
- * garbage), the tar walk, and the age/size wording.
+ * garbage), the tar walk, and the age/size wording; issue 14: pg_dumpall's
+ * own header and footer, zstd/lz4/xz/bzip2 (backup_codec.c) by magic and
+ * streamed, the data files of a -Fd -Z0 dump (backup_pgdir.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,7 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <bzlib.h>
+#include <lz4frame.h>
+#include <lzma.h>
 #include <zlib.h>
+#include <zstd.h>
 #include <cmocka.h>
 
 #include "../../plugins/backup/backup_int.h"
@@ -252,12 +258,194 @@ static void test_words(void **state)
     assert_string_equal(bk_format_name(BK_DIR), "directory");
 }
 
+/* ---- issue 14 ---- */
+
+/* A pg_dumpall dump with many roles: the cluster header at the start, the
+ * first database's header far past the 2 KiB head, and the cluster footer
+ * after the last database's own. */
+static char *cluster_dump(size_t roles)
+{
+    size_t cap = 4096 + roles * 64 + 2 * sizeof DUMP;
+    char *s = malloc(cap), *p = s;
+    p += sprintf(p, "--\n-- PostgreSQL database cluster dump\n--\n\n\\restrict k1\n\n-- Roles\n\n");
+    for (size_t i = 0; i < roles; i++)
+        p += sprintf(p, "CREATE ROLE role_%zu;\n", i);
+    p += sprintf(p, "\n\\unrestrict k1\n\n\\connect quiz\n\n%s%s", DUMP,
+                 "--\n-- PostgreSQL database cluster dump complete\n--\n\n");
+    return s;
+}
+
+static void test_cluster_rules(void **state)
+{
+    (void)state;
+    bk_plain p;
+    char *all = cluster_dump(400);
+    assert_true(strstr(all, "-- PostgreSQL database dump\n") - all > 8192);
+    assert_int_equal(bk_sniff_buf((const unsigned char *)all, 8192, why, sizeof why), BK_PLAIN);
+    bk_plain_init(&p);
+    bk_plain_feed(&p, all, strlen(all));
+    assert_int_equal(bk_plain_finish(&p, why, sizeof why), 0);
+
+    /* cut after the last database's footer: the cluster's own is missing */
+    *strstr(all, "--\n-- PostgreSQL database cluster dump complete") = '\0';
+    bk_plain_init(&p);
+    bk_plain_feed(&p, all, strlen(all));
+    assert_int_equal(bk_plain_finish(&p, why, sizeof why), -1);
+    assert_non_null(strstr(why, "no 'cluster dump complete' line (truncated pg_dumpall dump"));
+    free(all);
+
+    /* a single-database dump does not pass on a cluster footer */
+    const char *odd = "--\n-- PostgreSQL database dump\n--\nSET x = 0;\n--\n-- PostgreSQL database cluster dump complete\n--\n";
+    bk_plain_init(&p);
+    bk_plain_feed(&p, odd, strlen(odd));
+    assert_int_equal(bk_plain_finish(&p, why, sizeof why), -1);
+}
+
+/* SRC compressed by F's own library (as the command-line tools write it). */
+static unsigned char *pack(bk_format f, const char *src, size_t len, size_t *out_len)
+{
+    size_t cap = len + len / 2 + 65536;
+    unsigned char *o = malloc(cap);
+    switch (f) {
+    case BK_ZSTD:
+        *out_len = ZSTD_compress(o, cap, src, len, 3);
+        assert_false(ZSTD_isError(*out_len));
+        break;
+    case BK_LZ4: {
+        LZ4F_preferences_t pr;
+        memset(&pr, 0, sizeof pr);
+        pr.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled;
+        *out_len = LZ4F_compressFrame(o, cap, src, len, &pr);
+        assert_false(LZ4F_isError(*out_len));
+        break;
+    }
+    case BK_XZ:
+        *out_len = 0;
+        assert_int_equal(lzma_easy_buffer_encode(6, LZMA_CHECK_CRC64, NULL, (const uint8_t *)src, len, o, out_len, cap),
+                         LZMA_OK);
+        break;
+    default: {
+        unsigned int ol = (unsigned int)cap;
+        assert_int_equal(BZ2_bzBuffToBuffCompress((char *)o, &ol, (char *)src, (unsigned int)len, 9, 0, 0), BZ_OK);
+        *out_len = ol;
+        break;
+    }
+    }
+    return o;
+}
+
+static void test_codecs(void **state)
+{
+    (void)state;
+    static const bk_format fs[] = {BK_ZSTD, BK_LZ4, BK_XZ, BK_BZIP2};
+    /* big enough that a zstd or bzip2 block outgrows the 8 KiB sniffed */
+    size_t big_len = 600000;
+    char *big = malloc(big_len + sizeof DUMP);
+    size_t k = (size_t)sprintf(big, "--\n-- PostgreSQL database dump\n--\n\nCOPY public.t (v) FROM stdin;\n");
+    for (unsigned x = 1; k < big_len; x = x * 1103515245u + 12345u)
+        k += (size_t)sprintf(big + k, "%08x\n", x);
+    k += (size_t)sprintf(big + k, "\\.\n\n--\n-- PostgreSQL database dump complete\n--\n\n");
+    for (size_t i = 0; i < 4; i++) {
+        bk_format f = fs[i];
+        size_t n;
+        unsigned char *c = pack(f, DUMP, sizeof DUMP - 1, &n);
+        assert_int_equal(bk_sniff_buf(c, n, why, sizeof why), f);
+        char *path = tmpfile_with(c, n);
+        assert_int_equal(bk_sniff(path, why, sizeof why), f);
+        assert_int_equal(bk_verify_stream(path, f, 0, why, sizeof why), 0);
+        unlink(path);
+        /* a second frame/stream is read on (cat a.zst b.zst): its SQL counts */
+        size_t n2;
+        unsigned char *c2 = pack(f, "DROP TABLE payments;\n", 21, &n2), *two = malloc(n + n2);
+        memcpy(two, c, n);
+        memcpy(two + n, c2, n2);
+        path = tmpfile_with(two, n + n2);
+        assert_int_equal(bk_verify_stream(path, f, 0, why, sizeof why), -1);
+        assert_string_equal(why, "SQL after the 'dump complete' line: 'DROP TABLE payments;'");
+        unlink(path);
+        free(two);
+        free(c2);
+        /* cut short */
+        path = tmpfile_with(c, n - 3);
+        assert_int_equal(bk_verify_stream(path, f, 0, why, sizeof why), -1);
+        assert_non_null(strstr(why, "truncated "));
+        assert_non_null(strstr(why, bk_codec_name(f)));
+        unlink(path);
+        free(c);
+        /* not a dump inside */
+        c = pack(f, "hello world\n", 12, &n);
+        path = tmpfile_with(c, n);
+        assert_int_equal(bk_sniff(path, why, sizeof why), BK_NONE);
+        assert_non_null(strstr(why, "does not hold a pg_dump"));
+        unlink(path);
+        free(c);
+        /* a big one: the head comes from reading the file on */
+        c = pack(f, big, k, &n);
+        path = tmpfile_with(c, n);
+        assert_int_equal(bk_sniff(path, why, sizeof why), f);
+        assert_int_equal(bk_verify_stream(path, f, 0, why, sizeof why), 0);
+        unlink(path);
+        path = tmpfile_with(c, n / 2);
+        assert_int_equal(bk_verify_stream(path, f, 0, why, sizeof why), -1);
+        unlink(path);
+        free(c);
+        assert_string_equal(bk_format_name(f) + strlen(bk_codec_name(f)), " plain SQL");
+        assert_true(bk_is_sql(f));
+    }
+    free(big);
+    assert_false(bk_is_sql(BK_CUSTOM));
+}
+
+static void put_file(const char *dir, const char *name, const char *text)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_dir_data(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/test_backup_pgdir.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    put_file(dir, "toc.dat", "PGDMP");
+    put_file(dir, "blob_7.dat", "raw bytes, no end line");
+    put_file(dir, "3378.dat", "1\tx\n2\ty\n\\.\n\n\n");
+    put_file(dir, "3379.dat", "\\.\n\n\n"); /* an empty table */
+    put_file(dir, "3380.dat", "INSERT INTO public.t VALUES (1);\nINSERT INTO public.t VALUES (2);\n\n\n");
+    put_file(dir, "3381.dat.gz", "left to pg_restore");
+    assert_int_equal(bk_dir_data_check(dir, why, sizeof why), 0);
+    put_file(dir, "3378.dat", "1\tx\n2\ty\n3\tz;"); /* a COPY row ending in ';' is no end */
+    assert_int_equal(bk_dir_data_check(dir, why, sizeof why), -1);
+    assert_string_equal(why, "data file 3378.dat is cut short (12 bytes, no '\\.' end-of-data line at its end)");
+    put_file(dir, "3378.dat", "1\tx\n\\\\.\n"); /* a row holding "\." is escaped: not the end line */
+    assert_int_equal(bk_dir_data_check(dir, why, sizeof why), -1);
+    put_file(dir, "3378.dat", "\\.\n");
+    put_file(dir, "3380.dat", "INSERT INTO public.t VALUES (1);\nINSERT INTO public.t VAL");
+    assert_int_equal(bk_dir_data_check(dir, why, sizeof why), -1);
+    assert_non_null(strstr(why, "3380.dat is cut short"));
+    assert_non_null(strstr(why, "';' ending the last INSERT"));
+    put_file(dir, "3380.dat", "");
+    assert_int_equal(bk_dir_data_check(dir, why, sizeof why), -1);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(bk_archive_needs(14), 0);
+    assert_int_equal(bk_archive_needs(15), 16);
+    assert_int_equal(bk_archive_needs(16), 17);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sniff_magic),     cmocka_unit_test(test_sniff_tar_and_gzip),
         cmocka_unit_test(test_plain_rules),     cmocka_unit_test(test_gzip_stream),
         cmocka_unit_test(test_tar_walk),        cmocka_unit_test(test_words),
+        cmocka_unit_test(test_cluster_rules),   cmocka_unit_test(test_codecs),
+        cmocka_unit_test(test_dir_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
