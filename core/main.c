@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "config.h"
 #include "loader.h"
 #include "plan.h"
@@ -38,7 +40,7 @@ static const char usage_text[] =
     "usage: opscheck run [NAME...] [-c FILE]... [--set VAR=VALUE]... [-j N] [--tag TAG]... [-v]\n"
     "                    [--format tap|pretty|json|junit|prometheus|nagios] [--tap-version 13|14]\n"
     "                    [--tap FILE] [--junit FILE] [--json FILE] [--prometheus FILE] [--push URL]\n"
-    "                    [--color auto|always|never]\n"
+    "                    [--color auto|always|never] [-q] [--dry-run] [--only-failed FILE.json]\n"
     "       opscheck list [-c FILE]... [--set VAR=VALUE]...\n"
     "       opscheck validate [-c FILE]... [--set VAR=VALUE]...\n"
     "       opscheck plugins [NAME] [--markdown]\n"
@@ -55,7 +57,7 @@ static const char usage_text[] =
 
 /* Every option, once; a command says in its table row which it takes. */
 enum opt_id { O_CONFIG, O_SET, O_JOBS, O_TAG, O_VERBOSE, O_TAP_VERSION, O_FORMAT, O_JUNIT,
-              O_JSON, O_PROMETHEUS, O_PUSH, O_MARKDOWN, O_HELP, O_VERSION, O_TAP, O_COLOR, O_COUNT };
+              O_JSON, O_PROMETHEUS, O_PUSH, O_MARKDOWN, O_HELP, O_VERSION, O_TAP, O_COLOR, O_QUIET, O_DRY_RUN, O_ONLY_FAILED, O_COUNT };
 #define OPT(id) (1u << (id))
 #define O_ANYWHERE (OPT(O_HELP) | OPT(O_VERSION)) /* they replace the command */
 
@@ -66,6 +68,8 @@ typedef struct cli {
     const char *format;           /* one of `formats`, or NULL (decide by the terminal) */
     const char *junit, *json, *prometheus, *push, *tap;
     const char *color;            /* "auto" (NULL), "always" or "never" */
+    int quiet, dry_run;
+    const char *only_failed;      /* a previous --json report */
     int markdown;
     unsigned given;               /* OPT() bits seen */
 } cli;
@@ -99,6 +103,9 @@ static const struct option longopts[] = {
     {"push", required_argument, NULL, O_COUNT + O_PUSH},
     {"tap", required_argument, NULL, O_COUNT + O_TAP},
     {"color", required_argument, NULL, O_COUNT + O_COLOR},
+    {"quiet", no_argument, NULL, 'q'},
+    {"dry-run", no_argument, NULL, O_COUNT + O_DRY_RUN},
+    {"only-failed", required_argument, NULL, O_COUNT + O_ONLY_FAILED},
     {"markdown", no_argument, NULL, O_COUNT + O_MARKDOWN},
     {NULL, 0, NULL, 0},
 };
@@ -109,6 +116,7 @@ static int opt_of(int ch)
     case 'c': return O_CONFIG;
     case 'j': return O_JOBS;
     case 'v': return O_VERBOSE;
+    case 'q': return O_QUIET;
     case 'h': return O_HELP;
     case 'V': return O_VERSION;
     default: return ch >= O_COUNT && ch < 2 * O_COUNT ? ch - O_COUNT : -1;
@@ -154,6 +162,9 @@ static int take_option(cli *o, int id, const char *arg)
         break;
     case O_TAG: sv_push(&o->tags, xstrdup(arg)); break;
     case O_VERBOSE: o->verbose = 1; break;
+    case O_QUIET: o->quiet = 1; break;
+    case O_DRY_RUN: o->dry_run = 1; break;
+    case O_ONLY_FAILED: o->only_failed = arg; break;
     case O_TAP_VERSION:
         if (strcmp(arg, "13") && strcmp(arg, "14"))
             return usage_error("--tap-version is 13 or 14, not '%s'", arg);
@@ -185,7 +196,7 @@ static int parse_cli(int argc, char **argv, cli *o)
     o->tap_version = 14;
     opterr = 0;
     int ch;
-    while ((ch = getopt_long(argc, argv, "+:c:j:vhV", longopts, NULL)) != -1 || optind < argc) {
+    while ((ch = getopt_long(argc, argv, "+:c:j:vqhV", longopts, NULL)) != -1 || optind < argc) {
         if (ch == -1) { /* a positional word: the command, then names */
             if (!o->cmd)
                 o->cmd = argv[optind];
@@ -379,6 +390,75 @@ static int nagios_line(const run_summary *s, int report_failed)
     return code;
 }
 
+/* --only-failed FILE: the checks a previous --json report says failed or
+ * errored become the names to run.  0, or -1 after saying why on stderr. */
+static int add_failed_names(cli *o)
+{
+    if (o->names.n) {
+        fprintf(stderr, "opscheck: --only-failed takes its names from the report: give no NAME beside it\n");
+        return -1;
+    }
+    FILE *f = fopen(o->only_failed, "rb");
+    if (!f) {
+        fprintf(stderr, "opscheck: --only-failed: %s: %s\n", o->only_failed, strerror(errno));
+        return -1;
+    }
+    strbuf b = {0};
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && b.len < (64u << 20))
+        sb_add(&b, buf, n);
+    fclose(f);
+    cJSON *j = cJSON_ParseWithLength(b.s ? b.s : "", b.len);
+    sb_clear(&b);
+    const cJSON *checks = j ? cJSON_GetObjectItemCaseSensitive(j, "checks") : NULL;
+    if (!cJSON_IsArray(checks)) {
+        fprintf(stderr, "opscheck: --only-failed: %s is not an opscheck --json report (no \"checks\" array)\n",
+                o->only_failed);
+        cJSON_Delete(j);
+        return -1;
+    }
+    const cJSON *c;
+    cJSON_ArrayForEach(c, checks) {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name");
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(c, "status");
+        if (cJSON_IsString(name) && cJSON_IsString(st) &&
+            (strcmp(st->valuestring, "fail") == 0 || strcmp(st->valuestring, "error") == 0) &&
+            !sv_contains(&o->names, name->valuestring))
+            sv_push(&o->names, xstrdup(name->valuestring));
+    }
+    cJSON_Delete(j);
+    if (!o->names.n) {
+        fprintf(stderr, "opscheck: --only-failed: no check failed or errored in %s: nothing to re-run\n",
+                o->only_failed);
+        return -1;
+    }
+    return 0;
+}
+
+/* --dry-run: what the selection will run after `needs`, in order, with each
+ * check's options as resolved (secrets masked); nothing is started. */
+static void print_plan(const plan *pl)
+{
+    printf("would run %zu check%s, in this order:\n", pl->n, pl->n == 1 ? "" : "s");
+    for (size_t i = 0; i < pl->n; i++) {
+        const cfg_check *k = &pl->c->checks[pl->sel[i]];
+        printf("  %s  (plugin %s)\n", k->name, k->plugin ? k->plugin->name : "?");
+        const cfg_resolved *r = &pl->res[i];
+        if (r->error) {
+            char *e = redact(r->error);
+            printf("      cannot run: %s\n", e);
+            free(e);
+            continue;
+        }
+        for (size_t n = 0; n < r->nopts; n++) {
+            char *v = redact(r->opts[n].value);
+            printf("      %s = %s\n", r->opts[n].key, v);
+            free(v);
+        }
+    }
+}
+
 static int cmd_run(cli *o)
 {
     stop_install();
@@ -402,6 +482,11 @@ static int cmd_run(cli *o)
         rc = out.nagios ? 3 : EXIT_USAGE; /* nagios: nothing ran, UNKNOWN */
         goto out;
     }
+    if (o->only_failed && add_failed_names(o) != 0) {
+        bail_before_run(o, &out, 1, "--only-failed: nothing to re-run");
+        rc = out.nagios ? 3 : EXIT_USAGE;
+        goto out;
+    }
     plan pl;
     char *perr = NULL;
     if (plan_build(c, &o->names, &o->tags, &pl, &perr) != 0) {
@@ -411,7 +496,14 @@ static int cmd_run(cli *o)
         rc = out.nagios ? 3 : EXIT_USAGE; /* nagios: nothing ran, UNKNOWN */
         goto out;
     }
-    run_opts ro = {.jobs = o->jobs, .verbose = o->verbose, .tap_version = o->tap_version, .writer = out.writer,
+    if (o->dry_run) {
+        print_plan(&pl);
+        plan_clear(&pl);
+        rc = 0;
+        goto out;
+    }
+    run_opts ro = {.jobs = o->jobs, .verbose = o->verbose, .quiet = o->quiet, .tap_version = o->tap_version,
+                   .writer = out.writer,
                    .color = out.writer != &tap_writer && out.writer != &null_writer && want_color(o)};
     run_summary sum;
     check_result *results = NULL;
@@ -635,7 +727,8 @@ typedef struct cmd_entry {
 static const cmd_entry commands[] = {
     {"run", cmd_run,
      OPT(O_CONFIG) | OPT(O_SET) | OPT(O_JOBS) | OPT(O_TAG) | OPT(O_VERBOSE) | OPT(O_TAP_VERSION) |
-         OPT(O_FORMAT) | OPT(O_JUNIT) | OPT(O_JSON) | OPT(O_PROMETHEUS) | OPT(O_PUSH) | OPT(O_TAP) | OPT(O_COLOR),
+         OPT(O_FORMAT) | OPT(O_JUNIT) | OPT(O_JSON) | OPT(O_PROMETHEUS) | OPT(O_PUSH) | OPT(O_TAP) | OPT(O_COLOR) |
+         OPT(O_QUIET) | OPT(O_DRY_RUN) | OPT(O_ONLY_FAILED),
      SIZE_MAX},
     {"list", cmd_list, OPT(O_CONFIG) | OPT(O_SET), 0},
     {"validate", cmd_validate, OPT(O_CONFIG) | OPT(O_SET), 0},

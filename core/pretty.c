@@ -136,6 +136,10 @@ static void pretty_check(const run_opts *o, size_t num, const cfg_check *k, cons
 {
     (void)num;
     clear_progress();
+    if (o->quiet && !RES_BAD(r->status)) { /* -q: the operator wants only what needs attention */
+        fflush(stdout);
+        return;
+    }
     const char *on = o->color ? color_of(r->status) : "", *off = o->color ? "\033[0m" : "";
     char *name = column_name(k->name);
     if (r->status == RES_SKIP) { /* the reason says more than a duration */

@@ -33,6 +33,7 @@ typedef struct run_writer {
 typedef struct run_opts {
     int jobs;          /* 0: [opscheck] jobs, else min(8, checks) */
     int verbose;
+    int quiet;         /* pretty: only failures, errors and the summary */
     int tap_version;   /* 13 or 14 */
     int color;         /* pretty: ANSI colours */
     const run_writer *writer;
