@@ -103,6 +103,31 @@ hostile base.sql
 restore base.sql
 like "$OUT" '^    ok 4 - newest backup base.sql restored: 3 tables \(min 3\)$' "base.sql: without the \\restrict fence too"
 
+# ---- an archive is restored by the pg_restore the plugin chose (the option,
+# else the newest installed), not whatever is first on PATH ----
+mkdir -p "$T/c/good.dump" "$T/bin"
+pg_dump -d "$DB" -Fc -f "$T/c/good.dump/good.dump"
+REAL_PGR=$(ls -d /usr/lib/postgresql/*/bin/pg_restore 2>/dev/null | sort -V | tail -1)
+cat >"$T/bin/pgr" <<EOF
+#!/bin/sh
+echo "\$*" >>"$T/pgr.log"
+exec "${REAL_PGR:-pg_restore}" "\$@"
+EOF
+chmod 755 "$T/bin/pgr"
+cat >"$T/pgr.ini" <<EOF
+[check bk]
+plugin = backup
+dir = $T/c/good.dump
+retention_days = 1
+verify = restore
+restore_dsn = \${env:RS_DSN}
+pg_restore = $T/bin/pgr
+min_tables = 3
+EOF
+run_oc run -c "$T/pgr.ini" bk
+is "$RC" 0 "a custom archive restores through the pg_restore option"
+like "$(cat "$T/pgr.log" 2>/dev/null)" '--no-owner .*-d ' "the restore itself ran the chosen pg_restore, not the one on PATH"
+
 # ---- psql meta-commands: refused, and nothing happens ----
 line=$(($(grep -n -m1 '^SET ' "$S/base.sql" | cut -d: -f1) + 1))
 hostile shell.sql "\\! touch $T/pwned-shell"

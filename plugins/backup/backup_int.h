@@ -169,7 +169,8 @@ typedef struct bk_restore_res {
 } bk_restore_res;
 /* Restore F into a new scratch database on DSN, count its tables, drop it.
  * Returns 0, or -1 with WHY. */
-int bk_restore(const char *dsn, const bk_file *f, long long deadline_ms, bk_restore_res *rr,
+/* PG_RESTORE: the program restoring archives (NULL or "": pg_restore on PATH). */
+int bk_restore(const char *dsn, const bk_file *f, const char *pg_restore, long long deadline_ms, bk_restore_res *rr,
                char *why, size_t n);
 
 #endif

@@ -204,12 +204,15 @@ static void check_retention(bk_ctx *x, bk_file *v, size_t nv, time_t now, int da
     oc_metric(x->c, "good_days", days - nmissing, "days");
 }
 
-static void check_restore(const bk_ctx *x, bk_file *f)
+static void check_restore(bk_ctx *x, bk_file *f)
 {
     bk_restore_res rr;
     char why[400];
     long long min = oc_opt_int(x->c, "min_tables");
-    if (bk_restore(oc_opt_str(x->c, "restore_dsn"), f, deadline(x), &rr, why, sizeof why) != 0) {
+    if (!x->pg_restore[0])
+        bk_pg_restore_find(oc_opt_str(x->c, "pg_restore"), deadline(x), x->pg_restore, sizeof x->pg_restore,
+                           &x->pg_major);
+    if (bk_restore(oc_opt_str(x->c, "restore_dsn"), f, x->pg_restore, deadline(x), &rr, why, sizeof why) != 0) {
         oc_fail(x->c, "newest backup %s restores into a scratch database: %s", f->name, why);
         oc_expect(x->c, "a restore without errors", why);
     } else if (rr.tables < min) {

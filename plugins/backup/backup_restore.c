@@ -93,7 +93,7 @@ static int exec_sql(PGconn *conn, const char *dsn, const char *sql, char *why, s
 static PGconn *scratch_connect(PGconn *admin, const char *scratch, const char *options);
 
 static int run_restore(PGconn *admin, const char *dsn, const bk_file *f, const char *scratch, const env_set *e,
-                       long long deadline_ms, char *why, size_t n)
+                       const char *pg_restore, long long deadline_ms, char *why, size_t n)
 {
     bk_proc_res r;
     const char *const *env = (const char *const *)e->items;
@@ -113,7 +113,8 @@ static int run_restore(PGconn *admin, const char *dsn, const bk_file *f, const c
         PQfinish(c);
         return ret;
     }
-    const char *argv[] = {"pg_restore", "--no-owner", "--no-privileges", "--exit-on-error",
+    /* the pg_restore that verify = full chose (the option, else the newest installed) */
+    const char *argv[] = {pg_restore && *pg_restore ? pg_restore : "pg_restore", "--no-owner", "--no-privileges", "--exit-on-error",
                           "-d", scratch, f->path, NULL};
     if (bk_run(argv, env, deadline_ms, &r) == 0)
         return 0;
@@ -179,7 +180,8 @@ static long long count_tables(PGconn *admin, const char *dsn, const char *scratc
     return cnt;
 }
 
-int bk_restore(const char *dsn, const bk_file *f, long long deadline_ms, bk_restore_res *rr, char *why,
+int bk_restore(const char *dsn, const bk_file *f, const char *pg_restore, long long deadline_ms, bk_restore_res *rr,
+               char *why,
                size_t n)
 {
     char sql[256], dropwhy[256];
@@ -213,7 +215,7 @@ int bk_restore(const char *dsn, const bk_file *f, long long deadline_ms, bk_rest
         snprintf(why, n, "cannot create the scratch database: %s", w);
         goto out;
     }
-    if (run_restore(admin, dsn, f, rr->scratch, &e, deadline_ms, why, n) == 0) {
+    if (run_restore(admin, dsn, f, rr->scratch, &e, pg_restore, deadline_ms, why, n) == 0) {
         rr->tables = count_tables(admin, dsn, rr->scratch, why, n);
         ret = rr->tables >= 0 ? 0 : -1;
     }
