@@ -64,6 +64,25 @@ tap13_prove() {
     else ok 1 "$2"; sed 's/^/#   /' "$f.log"; fi
 }
 
+# free_port : a TCP port on 127.0.0.1 nothing listens on now.
+free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+
+# pushgateway_up : a real Prometheus Pushgateway on loopback, persistence off,
+# stopped at exit; GW is its URL, or "" when it is not installed or did not
+# come up (its log is $T/gw.log).
+pushgateway_up() {
+    GW=
+    command -v prometheus-pushgateway >/dev/null 2>&1 || return 1
+    local port
+    port=$(free_port)
+    prometheus-pushgateway --web.listen-address="127.0.0.1:$port" --persistence.file="" >"$T/gw.log" 2>&1 &
+    gw_pid=$!
+    trap 'kill "$gw_pid" 2>/dev/null; wait "$gw_pid" 2>/dev/null; rm -rf "$T"' EXIT
+    for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/-/ready" >/dev/null 2>&1 && break; sleep 0.1; done
+    curl -sf "http://127.0.0.1:$port/-/ready" >/dev/null 2>&1 && GW=http://127.0.0.1:$port
+    [ -n "$GW" ]
+}
+
 # ini NAME <<'EOF' ... EOF : writes $T/NAME from stdin.
 ini() { cat >"$T/$1"; }
 

@@ -39,18 +39,11 @@ prom_valid() { # FILE NAME
 json_get() { # FILE JS-EXPRESSION-ON-j : prints the value
     node -e 'const j=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); console.log(eval(process.argv[2]))' "$1" "$2" 2>&1
 }
-free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
 # --- a real Pushgateway on loopback, persistence off, stopped at exit
 GW=
 if [ $have_gw = 1 ]; then
-    port=$(free_port)
-    prometheus-pushgateway --web.listen-address="127.0.0.1:$port" --persistence.file="" >"$T/gw.log" 2>&1 &
-    gw_pid=$!
-    trap 'kill "$gw_pid" 2>/dev/null; wait "$gw_pid" 2>/dev/null; rm -rf "$T"' EXIT
-    for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/-/ready" >/dev/null 2>&1 && break; sleep 0.1; done
-    curl -sf "http://127.0.0.1:$port/-/ready" >/dev/null 2>&1 && GW=http://127.0.0.1:$port
-    [ -n "$GW" ] || { diag "the pushgateway did not come up:"; diag "$(cat "$T/gw.log")"; }
+    pushgateway_up || { diag "the pushgateway did not come up:"; diag "$(cat "$T/gw.log")"; }
 else
     diag "no prometheus-pushgateway (not installable): push tests not run"
 fi

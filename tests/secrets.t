@@ -59,15 +59,7 @@ checks = talk talkskip badretries
 EOF
 
 # --- a Pushgateway on loopback, for --push
-GW=
-if command -v prometheus-pushgateway >/dev/null 2>&1; then
-  port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-  prometheus-pushgateway --web.listen-address="127.0.0.1:$port" --persistence.file="" >"$T/gw.log" 2>&1 &
-  gw_pid=$!
-  trap 'kill "$gw_pid" 2>/dev/null; wait "$gw_pid" 2>/dev/null; rm -rf "$T"' EXIT
-  for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/-/ready" >/dev/null 2>&1 && break; sleep 0.1; done
-  curl -sf "http://127.0.0.1:$port/-/ready" >/dev/null 2>&1 && GW=http://127.0.0.1:$port
-fi
+pushgateway_up
 ok "$([ -n "$GW" ]; echo $?)" "a Pushgateway runs on loopback (scripts/install-deps installs it)"
 
 # every_output LABEL NAMES... : runs NAMES with every format and report, and

@@ -20,6 +20,17 @@ static void sleep_ms(long long ms)
         ;
 }
 
+/* PID as a line of FILE (MODE "w" or "a"): how the tests find a check's
+ * children and grandchildren afterwards. */
+static void note_pid(const char *file, const char *mode, pid_t pid)
+{
+    FILE *f = fopen(file, mode);
+    if (!f)
+        return;
+    fprintf(f, "%d\n", (int)pid);
+    fclose(f);
+}
+
 static void run(oc_check *c)
 {
     const char *mode = oc_opt_str(c, "mode");
@@ -109,11 +120,7 @@ static void run(oc_check *c)
             sleep_ms(600000);
             _exit(0);
         }
-        FILE *f = fopen(oc_opt_str(c, "state_file"), "w");
-        if (f) {
-            fprintf(f, "%d\n", (int)p);
-            fclose(f);
-        }
+        note_pid(oc_opt_str(c, "state_file"), "w", p);
         oc_pass(c, "forked %d", (int)p);
     } else if (!strcmp(mode, "deep")) {
         /* two setsid levels down, SIGTERM ignored, no pipes held: only a
@@ -129,19 +136,11 @@ static void run(oc_check *c)
             pid_t b = fork();
             if (b == 0) {
                 setsid();
-                FILE *f = fopen(sf, "a");
-                if (f) {
-                    fprintf(f, "%d\n", (int)getpid());
-                    fclose(f);
-                }
+                note_pid(sf, "a", getpid());
                 sleep_ms(600000);
                 _exit(0);
             }
-            FILE *f = fopen(sf, "a");
-            if (f) {
-                fprintf(f, "%d\n", (int)getpid());
-                fclose(f);
-            }
+            note_pid(sf, "a", getpid());
             sleep_ms(600000);
             _exit(0);
         }
@@ -163,11 +162,7 @@ static void run(oc_check *c)
             sleep_ms(600000);
             _exit(0);
         }
-        FILE *f = fopen(oc_opt_str(c, "state_file"), "w");
-        if (f) {
-            fprintf(f, "%d\n", (int)p);
-            fclose(f);
-        }
+        note_pid(oc_opt_str(c, "state_file"), "w", p);
         oc_pass(c, "forked %d", (int)p);
     } else if (!strcmp(mode, "flaky")) {
         /* fails until it has run fail_until times (counted in state_file) */
