@@ -1,0 +1,189 @@
+/*
+ * cli.c - the command line's options, parsed into a struct cli, and the
+ * config files they name.  The option table is data: one row an option.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "redact.h"
+#include "schema.h"
+#include "units.h"
+
+const char usage_text[] =
+    "usage: opscheck run [NAME...] [-c FILE]... [--set VAR=VALUE]... [-j N] [--tag TAG]... [-v]\n"
+    "                    [--format tap|pretty|json|junit|prometheus|nagios] [--tap-version 13|14]\n"
+    "                    [--tap FILE] [--junit FILE] [--json FILE] [--prometheus FILE] [--push URL]\n"
+    "                    [--color auto|always|never] [-q] [--dry-run] [--only-failed FILE.json]\n"
+    "       opscheck list [-c FILE]... [--set VAR=VALUE]...\n"
+    "       opscheck validate [-c FILE]... [--set VAR=VALUE]...\n"
+    "       opscheck plugins [NAME] [--markdown]\n"
+    "       opscheck --version | --help\n"
+    "\n"
+    "NAME is a checklist or a check; no NAME runs every check in file order.\n"
+    "Output: TAP on stdout, or one line per check when stdout is a terminal; --format picks\n"
+    "        what stdout gets.  FILE - is stdout; a report there takes TAP off it (--tap FILE\n"
+    "        keeps it).  Only one output may go to stdout.\n"
+    "The config is ./checks.ini, or $OPSCHECK_CONFIG, or the -c files merged in order.\n"
+    "Exit: 0 all passed (skips and warnings allowed), 1 a check failed,\n"
+    "      2 usage or config error (nothing ran), 3 internal error, 128+N signal N;\n"
+    "      --format nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n";
+
+int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "opscheck: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n%s", usage_text);
+    return EXIT_USAGE;
+}
+
+/* getopt_long returns the short letter, or O_COUNT + id for long-only options. */
+static const struct option longopts[] = {
+    {"config", required_argument, NULL, 'c'},          {"set", required_argument, NULL, O_COUNT + O_SET},
+    {"jobs", required_argument, NULL, 'j'},            {"tag", required_argument, NULL, O_COUNT + O_TAG},
+    {"verbose", no_argument, NULL, 'v'},               {"tap-version", required_argument, NULL, O_COUNT + O_TAP_VERSION},
+    {"help", no_argument, NULL, 'h'},                  {"version", no_argument, NULL, 'V'},
+    {"format", required_argument, NULL, O_COUNT + O_FORMAT},
+    {"junit", required_argument, NULL, O_COUNT + O_JUNIT},
+    {"json", required_argument, NULL, O_COUNT + O_JSON},
+    {"prometheus", required_argument, NULL, O_COUNT + O_PROMETHEUS},
+    {"push", required_argument, NULL, O_COUNT + O_PUSH},
+    {"tap", required_argument, NULL, O_COUNT + O_TAP},
+    {"color", required_argument, NULL, O_COUNT + O_COLOR},
+    {"quiet", no_argument, NULL, 'q'},
+    {"dry-run", no_argument, NULL, O_COUNT + O_DRY_RUN},
+    {"only-failed", required_argument, NULL, O_COUNT + O_ONLY_FAILED},
+    {"markdown", no_argument, NULL, O_COUNT + O_MARKDOWN},
+    {NULL, 0, NULL, 0},
+};
+
+static int opt_of(int ch)
+{
+    switch (ch) {
+    case 'c': return O_CONFIG;
+    case 'j': return O_JOBS;
+    case 'v': return O_VERBOSE;
+    case 'q': return O_QUIET;
+    case 'h': return O_HELP;
+    case 'V': return O_VERSION;
+    default: return ch >= O_COUNT && ch < 2 * O_COUNT ? ch - O_COUNT : -1;
+    }
+}
+
+/* "--junit" for O_JUNIT: how an error names an option. */
+const char *opt_name(int id)
+{
+    for (const struct option *l = longopts; l->name; l++)
+        if (opt_of(l->val) == id)
+            return l->name;
+    return "?";
+}
+
+/* What --format may put on stdout: the two streams, then what is written
+ * there once the run is over. */
+static const char *const formats[] = {"tap", "pretty", "json", "junit", "prometheus", "nagios"};
+
+static int is_format(const char *s)
+{
+    for (size_t i = 0; i < sizeof formats / sizeof *formats; i++)
+        if (strcmp(s, formats[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* One option's value into the cli; 0, or a usage error's exit code. */
+static int take_option(cli *o, int id, const char *arg)
+{
+    long long n;
+    switch (id) {
+    case O_CONFIG: sv_push(&o->files, xstrdup(arg)); break;
+    case O_SET:
+        if (!strchr(arg, '='))
+            return usage_error("--set takes VAR=VALUE, not '%s'", arg);
+        sv_push(&o->sets, xstrdup(arg));
+        break;
+    case O_JOBS:
+        if (unit_int(arg, &n) || n < 1 || n > 1024)
+            return usage_error("-j takes a number from 1 to 1024, not '%s'", arg);
+        o->jobs = (int)n;
+        break;
+    case O_TAG: sv_push(&o->tags, xstrdup(arg)); break;
+    case O_VERBOSE: o->verbose = 1; break;
+    case O_QUIET: o->quiet = 1; break;
+    case O_DRY_RUN: o->dry_run = 1; break;
+    case O_ONLY_FAILED: o->only_failed = arg; break;
+    case O_TAP_VERSION:
+        if (strcmp(arg, "13") && strcmp(arg, "14"))
+            return usage_error("--tap-version is 13 or 14, not '%s'", arg);
+        o->tap_version = atoi(arg);
+        break;
+    case O_FORMAT:
+        if (!is_format(arg))
+            return usage_error("--format is tap, pretty, json, junit, prometheus or nagios, not '%s'", arg);
+        o->format = arg;
+        break;
+    case O_TAP: o->tap = arg; break;
+    case O_COLOR:
+        if (strcmp(arg, "auto") && strcmp(arg, "always") && strcmp(arg, "never"))
+            return usage_error("--color is auto, always or never, not '%s'", arg);
+        o->color = arg;
+        break;
+    case O_JUNIT: o->junit = arg; break;
+    case O_JSON: o->json = arg; break;
+    case O_PROMETHEUS: o->prometheus = arg; break;
+    case O_PUSH: o->push = arg; break;
+    case O_MARKDOWN: o->markdown = 1; break;
+    default: break; /* O_HELP, O_VERSION: only their bit */
+    }
+    return 0;
+}
+
+int parse_cli(int argc, char **argv, cli *o)
+{
+    o->tap_version = 14;
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "+:c:j:vqhV", longopts, NULL)) != -1 || optind < argc) {
+        if (ch == -1) { /* a positional word: the command, then names */
+            if (!o->cmd)
+                o->cmd = argv[optind];
+            else
+                sv_push(&o->names, xstrdup(argv[optind]));
+            optind++;
+            continue;
+        }
+        if (ch == ':')
+            return usage_error("%s needs a value", argv[optind - 1]);
+        int id = opt_of(ch);
+        if (id < 0)
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        o->given |= OPT(id);
+        int rc = take_option(o, id, optarg);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+void print_errors(const strvec *errs)
+{
+    for (size_t i = 0; i < errs->n; i++) {
+        char *s = redact(errs->v[i]);
+        fprintf(stderr, "%s\n", s);
+        free(s);
+    }
+}
+
+cfg *cli_load_config(cli *o, plug_reg *reg)
+{
+    if (!o->files.n) {
+        const char *env = getenv("OPSCHECK_CONFIG");
+        sv_push(&o->files, xstrdup(env && *env ? env : "checks.ini"));
+    }
+    return cfg_load((const char *const *)o->files.v, o->files.n, (const char *const *)o->sets.v, o->sets.n,
+                    plug_find_schema, reg);
+}
+
