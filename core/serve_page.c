@@ -51,13 +51,16 @@ static const char page_css[] =
     "table{border-collapse:collapse;width:100%;margin-top:.4em}"
     "th,td{text-align:left;vertical-align:top;padding:.3em .4em;border-top:1px solid #d0d7de}"
     "td{overflow-wrap:anywhere;word-break:break-word}"
+    "td:first-child{font-weight:600;overflow-wrap:break-word;word-break:normal;min-width:7em}"
+    "td[data-l=took]{white-space:nowrap}td[data-l=rounds]{width:30%}"
     ".hint{margin:.2em 0 0}.hint b{font-weight:600}"
     ".strip{display:flex;flex-wrap:wrap;gap:1px;list-style:none;margin:0;padding:0}"
-    ".strip li{width:6px;height:16px;border:0}"
+    ".strip li{width:6px;height:16px}.strip li.s-unknown{box-shadow:inset 0 0 0 1px #57606a}"
     ".vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}"
     "@media (max-width:40em){thead{display:none}table,tbody,tr,td{display:block}"
     "tr{border-top:2px solid #d0d7de;padding:.3em 0}td{border:0;padding:.1em 0}"
-    "td[data-l]::before{content:attr(data-l) \": \";color:#57606a}}"
+    "td:empty{display:none}td[data-l=rounds]{width:auto}"
+    "td[data-l]::before{content:attr(data-l) \": \";color:#57606a;font-weight:400}td:first-child::before{content:none}}"
     "@media print{body{max-width:none;font-size:11pt}*{print-color-adjust:exact;-webkit-print-color-adjust:exact}"
     "tr{break-inside:avoid}}";
 
