@@ -22,6 +22,13 @@
  *       "availability": { "CHECK": 0.99 }             passed-or-warned share of the kept rounds
  *     }]
  *   }
+ *
+ * Of a report the page reads "summary" (the counts) and, per element of
+ * "checks", name, status, message, hint and duration_seconds.  Anything
+ * missing or of another type is left out (never a crash); a status it does
+ * not know shows as UNKNOWN; the hint shows as the TAP shows it (not for a
+ * pass, not for an error, whose message says what to fix).  A checklist
+ * with no report or no last_run shows as never ran.
  */
 #ifndef OC_SERVE_PAGE_H
 #define OC_SERVE_PAGE_H
