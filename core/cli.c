@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "redact.h"
+#include "report.h"
 #include "schema.h"
 #include "units.h"
 
@@ -17,6 +18,7 @@ const char usage_text[] =
     "usage: opscheck run [NAME...] [-c FILE]... [--set VAR=VALUE]... [-j N] [--tag TAG]... [-v]\n"
     "                    [--format tap|pretty|json|junit|prometheus|nagios] [--tap-version 13|14]\n"
     "                    [--tap FILE] [--junit FILE] [--json FILE] [--prometheus FILE] [--push URL]\n"
+    "                    [--push-group NAME|LABEL=VALUE]... [--push-delete]\n"
     "                    [--color auto|always|never] [-q] [--dry-run] [--only-failed FILE.json]\n"
     "       opscheck list [-c FILE]... [--set VAR=VALUE]...\n"
     "       opscheck validate [-c FILE]... [--set VAR=VALUE]...\n"
@@ -57,6 +59,8 @@ static const struct option longopts[] = {
     {"dry-run", no_argument, NULL, O_COUNT + O_DRY_RUN},
     {"only-failed", required_argument, NULL, O_COUNT + O_ONLY_FAILED},
     {"markdown", no_argument, NULL, O_COUNT + O_MARKDOWN},
+    {"push-group", required_argument, NULL, O_COUNT + O_PUSH_GROUP},
+    {"push-delete", no_argument, NULL, O_COUNT + O_PUSH_DELETE},
     {NULL, 0, NULL, 0},
 };
 
@@ -136,8 +140,31 @@ static int take_option(cli *o, int id, const char *arg)
     case O_PROMETHEUS: o->prometheus = arg; break;
     case O_PUSH: o->push = arg; break;
     case O_MARKDOWN: o->markdown = 1; break;
+    case O_PUSH_GROUP: {
+        char *why = NULL;
+        if (report_push_group_check(arg, &why) != 0) {
+            int rc = usage_error("--push-group: %s", why);
+            free(why);
+            return rc;
+        }
+        sv_push(&o->push_group, xstrdup(arg));
+        break;
+    }
+    case O_PUSH_DELETE: o->push_delete = 1; break;
     default: break; /* O_HELP, O_VERSION: only their bit */
     }
+    return 0;
+}
+
+/* --push-group and --push-delete say which group of --push: without it they
+ * mean nothing; a URL with its own /metrics/job/ path already is a group. */
+static int check_push_options(const cli *o)
+{
+    if ((o->push_group.n || o->push_delete) && !o->push)
+        return usage_error("%s needs --push URL (the Pushgateway)", o->push_delete ? "--push-delete" : "--push-group");
+    if (o->push_group.n && strstr(o->push, "/metrics/job/"))
+        return usage_error("--push-group with a --push URL that has its own /metrics/job/ path (%s): one or the other",
+                           o->push);
     return 0;
 }
 
@@ -165,7 +192,7 @@ int parse_cli(int argc, char **argv, cli *o)
         if (rc)
             return rc;
     }
-    return 0;
+    return check_push_options(o);
 }
 
 void print_errors(const strvec *errs)

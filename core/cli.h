@@ -18,7 +18,8 @@ extern const char usage_text[];
 
 /* Every option, once; a command says in its table row which it takes. */
 enum opt_id { O_CONFIG, O_SET, O_JOBS, O_TAG, O_VERBOSE, O_TAP_VERSION, O_FORMAT, O_JUNIT,
-              O_JSON, O_PROMETHEUS, O_PUSH, O_MARKDOWN, O_HELP, O_VERSION, O_TAP, O_COLOR, O_QUIET, O_DRY_RUN, O_ONLY_FAILED, O_COUNT };
+              O_JSON, O_PROMETHEUS, O_PUSH, O_MARKDOWN, O_HELP, O_VERSION, O_TAP, O_COLOR, O_QUIET, O_DRY_RUN, O_ONLY_FAILED,
+              O_PUSH_GROUP, O_PUSH_DELETE, O_COUNT };
 #define OPT(id) (1u << (id))
 #define O_ANYWHERE (OPT(O_HELP) | OPT(O_VERSION)) /* they replace the command */
 
@@ -31,6 +32,8 @@ typedef struct cli {
     const char *color;            /* "auto" (NULL), "always" or "never" */
     int quiet, dry_run;
     const char *only_failed;      /* a previous --json report */
+    strvec push_group;            /* --push-group NAME or LABEL=VALUE, in order (report_push.c) */
+    int push_delete;              /* --push-delete: remove the group, run nothing (cmd_push.c) */
     int markdown;
     unsigned given;               /* OPT() bits seen */
 } cli;

@@ -1,7 +1,7 @@
 /*
  * cmd_run.c - `opscheck run`: where the outputs go (checked before the
  * config is read), the selection, the run, the reports, the summary line
- * and, under --format nagios, the Monitoring Plugins line.
+ * and, under --format nagios, the Monitoring Plugins output (report_nagios.c).
  */
 #include <errno.h>
 #include <signal.h>
@@ -33,7 +33,7 @@ static int write_reports(const cli *o, const cfg *c, const size_t *sel, size_t n
     for (size_t i = 0; i < o->names.n; i++)
         sb_printf(&names, "%s%s", i ? " " : "", o->names.v[i]);
     report_run r = {.c = c, .sel = sel, .n = nsel, .results = results, .sum = sum,
-                    .checklist = names.s ? names.s : "", .started = started};
+                    .checklist = names.s ? names.s : "", .started = started, .push_group = &o->push_group};
     const char *fmt = o->format ? o->format : "";
     struct {
         const char *flag, *target;
@@ -138,43 +138,14 @@ static int want_color(const cli *o)
  * redacts).  Under --format nagios: the UNKNOWN line instead. */
 static void bail_before_run(const cli *o, const outputs *out, size_t plan, const char *why)
 {
-    if (out->nagios) {
-        char *shown = redact(why);
-        printf("OPSCHECK UNKNOWN - %s\n", shown);
-        free(shown);
-    }
+    if (out->nagios)
+        report_nagios_unknown(why);
     /* on a terminal the error on stderr says it all: no TAP there */
     if (out->writer == &null_writer || out->writer == &pretty_writer)
         return;
     run_opts ro = {.tap_version = o->tap_version, .writer = &tap_writer};
     tap_writer.begin(&ro, plan);
     tap_writer.bail(&ro, why);
-}
-
-/* --format nagios: the Monitoring Plugins line and exit code (0 OK,
- * 1 WARNING, 2 CRITICAL, 3 UNKNOWN).  A failure is CRITICAL; checks that
- * could not be checked (errors) and nothing worse are UNKNOWN. */
-static int nagios_line(const run_summary *s, int report_failed)
-{
-    size_t total = s->passed + s->warned + s->failed + s->errored + s->skipped;
-    int code = report_failed || s->interrupted || (s->errored && !s->failed) ? 3 : s->failed ? 2 : s->warned ? 1 : 0;
-    static const char *const state[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
-    strbuf b = {0};
-    if (s->interrupted)
-        sb_printf(&b, "interrupted by SIG%s, ", sigabbrev_np(s->interrupted) ? sigabbrev_np(s->interrupted) : "?");
-    if (report_failed)
-        sb_puts(&b, "a report was not written, ");
-    if (s->failed)
-        sb_printf(&b, "%zu failed", s->failed);
-    if (s->errored)
-        sb_printf(&b, "%s%zu errored", s->failed ? ", " : "", s->errored);
-    if (!s->failed && !s->errored)
-        sb_printf(&b, "%zu %s", s->warned ? s->warned : s->passed, s->warned ? "warned" : "passed");
-    printf("OPSCHECK %s - %s of %zu | passed=%zu warned=%zu failed=%zu errored=%zu skipped=%zu\n", state[code], b.s,
-           total, s->passed, s->warned, s->failed, s->errored, s->skipped);
-    fflush(stdout);
-    sb_clear(&b);
-    return code;
 }
 
 /* --only-failed FILE: the checks a previous --json report says failed or
@@ -248,13 +219,13 @@ static void print_plan(const plan *pl)
 
 int cmd_run(cli *o)
 {
+    if (o->push_delete) /* no run: the group a run would push to goes (cmd_push.c) */
+        return cmd_push_delete(o);
     stop_install();
     outputs out;
     if (plan_outputs(o, &out) != 0) {
-        if (o->format && strcmp(o->format, "nagios") == 0) {
-            printf("OPSCHECK UNKNOWN - usage error (see stderr)\n");
-            return 3;
-        }
+        if (o->format && strcmp(o->format, "nagios") == 0)
+            return report_nagios_unknown("usage error (see stderr)");
         return EXIT_USAGE;
     }
     plug_reg reg;
@@ -298,13 +269,16 @@ int cmd_run(cli *o)
     rc = run_checks(&pl, &ro, &sum, &results);
     if (results && write_reports(o, c, pl.sel, pl.n, results, &sum, started) != 0 && rc < 2)
         rc = EXIT_INTERNAL;
+    /* the same five counts as the TAP plan, JSON, JUnit and Prometheus; under
+     * nagios they are in the status line (Icinga 2 reads stderr as output too) */
+    if (!out.nagios)
+        fprintf(stderr, "%zu passed, %zu warned, %zu failed, %zu errored, %zu skipped in %.2fs%s\n", sum.passed,
+                sum.warned, sum.failed, sum.errored, sum.skipped, sum.seconds, sum.interrupted ? " (interrupted)" : "");
+    else
+        rc = report_nagios(&(report_run){.c = c, .sel = pl.sel, .n = results ? pl.n : 0, .results = results, .sum = &sum},
+                           rc == EXIT_INTERNAL);
     run_results_free(results, pl.n);
     plan_clear(&pl);
-    /* the same five counts as the TAP plan, JSON, JUnit and Prometheus */
-    fprintf(stderr, "%zu passed, %zu warned, %zu failed, %zu errored, %zu skipped in %.2fs%s\n", sum.passed,
-            sum.warned, sum.failed, sum.errored, sum.skipped, sum.seconds, sum.interrupted ? " (interrupted)" : "");
-    if (out.nagios)
-        rc = nagios_line(&sum, rc == EXIT_INTERNAL);
 out:
     if (out.tap_file)
         fclose(out.tap_file);

@@ -1,11 +1,17 @@
 /*
  * report_push.c - --push URL: the --prometheus text sent to a Prometheus
- * Pushgateway with libcurl, as an HTTP PUT to
+ * Pushgateway with libcurl, as an HTTP PUT to the group's URL
  *     URL/metrics/job/opscheck/instance/<hostname>/checklist/<names>
- * PUT replaces the whole group, so a check dropped from a checklist does
- * not linger.  A URL that already has a "/metrics/job/" path is used as
- * given (the caller chose the grouping key).  Label values that are empty
- * or hold a character outside [A-Za-z0-9_.-] go base64url-encoded
+ * and --push-delete: an HTTP DELETE of that URL.  PUT replaces the whole
+ * group, so a check dropped from a checklist does not linger.
+ *
+ * The grouping key (the Pushgateway README, "URL"): job, instance and
+ * checklist, each replaced by a --push-group LABEL=VALUE of its name
+ * (--push-group NAME is job=NAME), then the other --push-group labels in
+ * the order given; a label given twice keeps the last value.  A URL that
+ * already has a "/metrics/job/" path is used as given (the caller chose the
+ * key; cli.c refuses --push-group beside it).  Values that are empty or
+ * hold a character outside [A-Za-z0-9_.-] go base64url-encoded
  * ("checklist@base64/..."), as the Pushgateway API defines.
  *
  * libcurl is dlopen()ed here, at push time, not linked: linked, it maps
@@ -125,76 +131,170 @@ static size_t collect(char *data, size_t size, size_t n, void *ud)
     return size * n;
 }
 
-int report_push(const report_run *r, const char *url, char **err)
+/* "opscheck" for a job: what the group is called unless --push-group says. */
+#define PUSH_JOB "opscheck"
+
+int report_push_group_check(const char *arg, char **err)
 {
-    strbuf u = {0};
-    sb_puts(&u, url);
-    while (u.len && u.s[u.len - 1] == '/')
-        u.s[--u.len] = '\0';
-    if (!strstr(u.s, "/metrics/job/")) {
-        char *host = report_hostname();
-        char *cl = report_clean(r->checklist ? r->checklist : "");
-        sb_puts(&u, "/metrics/job/opscheck");
-        group_label(&u, "instance", host);
-        group_label(&u, "checklist", cl);
-        free(cl);
-        free(host);
+    const char *eq = strchr(arg, '=');
+    if (!eq) {
+        if (!*arg)
+            *err = xstrdup("give NAME (the job) or LABEL=VALUE, not an empty value");
+        return *arg ? 0 : -1;
     }
-    char *shown = url_shown(url);
-    char *text = report_prom_text(r);
-    strbuf body = {0};
-    sb_add(&body, "", 0);
-    char ebuf[CURL_ERROR_SIZE] = "";
-    int rc = 0;
+    size_t n = (size_t)(eq - arg);
+    int ok = n > 0 && !(n >= 2 && arg[0] == '_' && arg[1] == '_');
+    for (size_t i = 0; i < n && ok; i++)
+        ok = arg[i] == '_' || (arg[i] >= 'a' && arg[i] <= 'z') || (arg[i] >= 'A' && arg[i] <= 'Z') ||
+             (i > 0 && arg[i] >= '0' && arg[i] <= '9');
+    if (!ok) {
+        *err = xasprintf("'%.*s' is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __), in '%s'",
+                         (int)n, arg, arg);
+        return -1;
+    }
+    if (n == 3 && strncmp(arg, "job", 3) == 0 && !eq[1]) {
+        *err = xasprintf("the job may not be empty, in '%s'", arg);
+        return -1;
+    }
+    return 0;
+}
+
+/* The grouping key (see the top of the file) appended to U as the URL path
+ * "/metrics/job/..." and to SHOWN (if not NULL) as {job="...",...}. */
+static void group_key(strbuf *u, strbuf *shown, const char *checklist, const strvec *group)
+{
+    strvec names = {0}, values = {0};
+    sv_push(&names, xstrdup("job"));
+    sv_push(&values, xstrdup(PUSH_JOB));
+    sv_push(&names, xstrdup("instance"));
+    sv_push(&values, report_hostname());
+    sv_push(&names, xstrdup("checklist"));
+    sv_push(&values, report_clean(checklist ? checklist : ""));
+    for (size_t g = 0; group && g < group->n; g++) {
+        const char *arg = group->v[g], *eq = strchr(arg, '=');
+        char *name = eq ? xasprintf("%.*s", (int)(eq - arg), arg) : xstrdup("job");
+        char *value = report_clean(eq ? eq + 1 : arg);
+        size_t i = 0;
+        while (i < names.n && strcmp(names.v[i], name) != 0)
+            i++;
+        if (i == names.n) {
+            sv_push(&names, name);
+            sv_push(&values, value);
+            continue;
+        }
+        free(name);
+        free(values.v[i]);
+        values.v[i] = value;
+    }
+    sb_puts(u, "/metrics");
+    for (size_t i = 0; i < names.n; i++) {
+        group_label(u, names.v[i], values.v[i]);
+        if (!shown)
+            continue;
+        sb_printf(shown, "%s%s=\"", i ? "," : "{", names.v[i]);
+        for (const char *p = values.v[i]; *p; p++)
+            sb_printf(shown, "%s%c", *p == '"' || *p == '\\' ? "\\" : "", *p);
+        sb_putc(shown, '"');
+    }
+    if (shown)
+        sb_putc(shown, '}');
+    sv_clear(&names);
+    sv_clear(&values);
+}
+
+/* URL without its trailing '/'s, plus the grouping key unless URL has one. */
+static void group_url(strbuf *u, const char *url, const char *checklist, const strvec *group, strbuf *shown)
+{
+    sb_puts(u, url);
+    while (u->len && u->s[u->len - 1] == '/')
+        u->s[--u->len] = '\0';
+    if (!strstr(u->s, "/metrics/job/"))
+        group_key(u, shown, checklist, group);
+    else if (shown)
+        sb_puts(shown, "(as in the URL)");
+}
+
+/* One request: METHOD ("PUT" with BODY, "DELETE" without) to the group URL
+ * U.  0, or -1 with *err naming SHOWN (the URL as given, masked). */
+static int push_request(const char *method, const char *u, const char *body, const char *shown, char **err)
+{
     char *why = NULL;
     if (curl_load(&why) != 0) {
         *err = xasprintf("push to %s failed: %s", shown, why);
         free(why);
-        rc = -1;
-        goto out;
+        return -1;
     }
     CURL *h = cu.easy_init();
     if (!h) {
         *err = xasprintf("push to %s failed: cannot start libcurl", shown);
-        rc = -1;
-        goto out;
+        return -1;
     }
-    struct curl_slist *hdr = cu.slist_append(NULL, "Content-Type: text/plain; version=0.0.4; charset=utf-8");
-    cu.easy_setopt(h, CURLOPT_URL, u.s);
-    cu.easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
-    cu.easy_setopt(h, CURLOPT_POSTFIELDS, text);
-    cu.easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(text));
-    cu.easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+    strbuf answer = {0};
+    sb_add(&answer, "", 0);
+    char ebuf[CURL_ERROR_SIZE] = "";
+    struct curl_slist *hdr = NULL;
+    cu.easy_setopt(h, CURLOPT_URL, u);
+    cu.easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    if (body) {
+        hdr = cu.slist_append(NULL, "Content-Type: text/plain; version=0.0.4; charset=utf-8");
+        cu.easy_setopt(h, CURLOPT_POSTFIELDS, body);
+        cu.easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+        cu.easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+    }
     cu.easy_setopt(h, CURLOPT_CONNECTTIMEOUT, PUSH_CONNECT_TIMEOUT_S);
     cu.easy_setopt(h, CURLOPT_TIMEOUT, PUSH_TIMEOUT_S);
     cu.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     cu.easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
     cu.easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-    cu.easy_setopt(h, CURLOPT_WRITEDATA, &body);
+    cu.easy_setopt(h, CURLOPT_WRITEDATA, &answer);
     cu.easy_setopt(h, CURLOPT_USERAGENT, "opscheck");
     CURLcode cc = cu.easy_perform(h);
     long status = 0;
     cu.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    int rc = 0;
+    const char *verb = body ? "push to" : "delete at";
     if (cc != CURLE_OK) {
         char *why = redact(ebuf[0] ? ebuf : cu.easy_strerror(cc));
-        *err = xasprintf("push to %s failed: %s", shown, why);
+        *err = xasprintf("%s %s failed: %s", verb, shown, why);
         free(why);
         rc = -1;
     } else if (status < 200 || status > 299) {
-        char *nl = strpbrk(body.s, "\r\n");
+        char *nl = strpbrk(answer.s, "\r\n");
         if (nl)
             *nl = '\0';
-        char *why = report_clean(body.s);
-        *err = xasprintf("push to %s failed: HTTP %ld%s%s", shown, status, *why ? ": " : "", why);
+        char *why = report_clean(answer.s);
+        *err = xasprintf("%s %s failed: HTTP %ld%s%s", verb, shown, status, *why ? ": " : "", why);
         free(why);
         rc = -1;
     }
-    cu.slist_free_all(hdr);
+    if (hdr)
+        cu.slist_free_all(hdr);
     cu.easy_cleanup(h);
-out:
-    sb_clear(&body);
+    sb_clear(&answer);
+    return rc;
+}
+
+int report_push(const report_run *r, const char *url, char **err)
+{
+    strbuf u = {0};
+    group_url(&u, url, r->checklist, r->push_group, NULL);
+    char *shown = url_shown(url);
+    char *text = report_prom_text(r);
+    int rc = push_request("PUT", u.s, text, shown, err);
     free(text);
     free(shown);
     sb_clear(&u);
+    return rc;
+}
+
+int report_push_delete(const char *url, const char *checklist, const strvec *group, char **key, char **err)
+{
+    strbuf u = {0}, k = {0};
+    group_url(&u, url, checklist, group, &k);
+    char *shown = url_shown(url);
+    int rc = push_request("DELETE", u.s, NULL, shown, err);
+    free(shown);
+    sb_clear(&u);
+    *key = sb_steal(&k);
     return rc;
 }

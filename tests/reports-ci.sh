@@ -157,35 +157,7 @@ is "$RC:$ERR" "2:opscheck: two outputs on stdout: --format tap and --prometheus 
     "--format tap with --prometheus -: refused"
 [ ! -e "$T/marker.state" ]; ok $? "nothing ran for the refused runs"
 
-# nagios: one line, exit 0/1/2/3
-ini nag.ini <<EOF
-[opscheck]
-plugin_path = $TEST_PLUGINS
-[check p]
-plugin = tp
-[check w]
-plugin = tp
-mode = warn
-[check f]
-plugin = tp
-mode = fail
-[check e]
-plugin = tp
-mode = error
-EOF
-run_oc run -c "$T/nag.ini" --format nagios
-is "$RC:$OUT" "2:OPSCHECK CRITICAL - 1 failed, 1 errored of 4 | passed=1 warned=1 failed=1 errored=1 skipped=0" \
-    "--format nagios: CRITICAL, exit 2, perfdata"
-run_oc run -c "$T/nag.ini" p --format nagios
-is "$RC:$OUT" "0:OPSCHECK OK - 1 passed of 1 | passed=1 warned=0 failed=0 errored=0 skipped=0" "--format nagios: OK, exit 0"
-run_oc run -c "$T/nag.ini" p w --format nagios
-is "$RC:$OUT" "1:OPSCHECK WARNING - 1 warned of 2 | passed=1 warned=1 failed=0 errored=0 skipped=0" "--format nagios: WARNING, exit 1"
-run_oc run -c "$T/nag.ini" p e --format nagios
-is "$RC:$OUT" "3:OPSCHECK UNKNOWN - 1 errored of 2 | passed=1 warned=0 failed=0 errored=1 skipped=0" \
-    "--format nagios: only errors (could not check) is UNKNOWN, exit 3"
-run_oc run -c "$T/nag.ini" nosuch --format nagios
-is "$RC" 3 "--format nagios: a usage error is UNKNOWN, exit 3"
-like "$OUT" "^OPSCHECK UNKNOWN - 'nosuch' is not a checklist or a check" "... said in the one line"
+# --format nagios: tests/nagios.t (with negate and Monitoring::Plugin)
 
 # --- 4. a bad report path fails before any check runs
 rm -f "$T/marker.state"
