@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "config_search.h"
 #include "redact.h"
 #include "schema.h"
 #include "units.h"
@@ -99,7 +100,11 @@ static int take_option(cli *o, int id, const char *arg)
 {
     long long n;
     switch (id) {
-    case O_CONFIG: sv_push(&o->files, xstrdup(arg)); break;
+    case O_CONFIG:
+        if (strcmp(arg, "-") == 0 && sv_contains(&o->files, "-"))
+            return usage_error("-c %s (stdin) may be given once, not twice", arg);
+        sv_push(&o->files, xstrdup(arg));
+        break;
     case O_SET:
         if (!strchr(arg, '='))
             return usage_error("--set takes VAR=VALUE, not '%s'", arg);
@@ -177,13 +182,41 @@ void print_errors(const strvec *errs)
     }
 }
 
-cfg *cli_load_config(cli *o, plug_reg *reg)
+void cli_print_config_files(const cli *o)
+{
+    for (size_t i = 0; i < o->files.n; i++)
+        printf("%s%s", i ? " + " : "", cfg_file_label(o->files.v[i]));
+}
+
+/* The -c files, else the first of the search order (config_search.h); NULL
+ * when there is none and OPTIONAL, else a cfg whose one error names every
+ * place looked at. */
+static cfg *load_config(cli *o, plug_reg *reg, int optional)
 {
     if (!o->files.n) {
-        const char *env = getenv("OPSCHECK_CONFIG");
-        sv_push(&o->files, xstrdup(env && *env ? env : "checks.ini"));
+        char *path, *why;
+        enum cfg_search_rc rc = cfg_search(&path, &why);
+        if (rc == CFG_SEARCH_NONE && optional) {
+            free(why);
+            return NULL;
+        }
+        if (rc != CFG_SEARCH_FOUND) {
+            cfg *c = cfg_unread(why);
+            free(why);
+            return c;
+        }
+        sv_push(&o->files, path);
     }
     return cfg_load((const char *const *)o->files.v, o->files.n, (const char *const *)o->sets.v, o->sets.n,
                     plug_find_schema, reg);
 }
 
+cfg *cli_load_config(cli *o, plug_reg *reg)
+{
+    return load_config(o, reg, 0);
+}
+
+cfg *cli_load_config_if_any(cli *o, plug_reg *reg)
+{
+    return load_config(o, reg, 1);
+}
