@@ -152,6 +152,11 @@ static void plugins_markdown(plug_reg *reg)
     }
 }
 
+static int cmp_plug_name(const void *a, const void *b)
+{
+    return strcmp((*(plug *const *)a)->name, (*(plug *const *)b)->name);
+}
+
 int cmd_plugins(cli *o)
 {
     plug_reg reg;
@@ -189,6 +194,9 @@ int cmd_plugins(cli *o)
     } else {
         strvec errs = {0};
         plug_load_all(&reg, &errs);
+        /* by name: the config's checks loaded theirs first */
+        if (reg.n)
+            qsort(reg.v, reg.n, sizeof *reg.v, cmp_plug_name);
         if (o->markdown)
             plugins_markdown(&reg);
         for (size_t i = 0; i < reg.n && !o->markdown; i++)
