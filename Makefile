@@ -90,8 +90,9 @@ $(SYSCONF_STAMP): FORCE
 core/%.o: ALL_CFLAGS += -DOC_VERSION='"$(VERSION)"'
 core/loader.o: ALL_CFLAGS += -DOC_PLUGINDIR='"$(PLUGINDIR)"'
 core/loader.o: $(DIR_STAMP)
-core/config_search.o: ALL_CFLAGS += -DOC_SYSCONFDIR='"$(SYSCONFDIR)"'
-core/config_search.o: $(SYSCONF_STAMP)
+# The config's last place: config_search.c looks there, cli.c's --help names it.
+core/config_search.o core/cli.o: ALL_CFLAGS += -DOC_SYSCONFDIR='"$(SYSCONFDIR)"'
+core/config_search.o core/cli.o: $(SYSCONF_STAMP)
 plugins/%.o tests/plugins/%.so: ALL_CFLAGS += -fPIC
 
 # The program exports the oc_* API to the plugins it dlopens (and nothing else).
@@ -162,7 +163,7 @@ install: all
 	install -m 755 opscheck $(DESTDIR)$(BINDIR)/opscheck
 	install -m 755 $(PLUGIN_SOS) $(DESTDIR)$(PLUGINDIR)/
 	install -m 644 core/opscheck/plugin.h $(DESTDIR)$(INCDIR)/opscheck/plugin.h
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@INCDIR@|$(INCDIR)|' -e 's|@PLUGINDIR@|$(PLUGINDIR)|' \
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@INCDIR@|$(INCDIR)|' -e 's|@PLUGINDIR@|$(PLUGINDIR)|' -e 's|@BINDIR@|$(BINDIR)|' \
 	  -e 's|@VERSION@|$(VERSION)|' docs/opscheck-plugin.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/opscheck-plugin.pc
 	install -m 644 docs/opscheck.1 $(DESTDIR)$(MANDIR)/man1/opscheck.1
 	install -m 644 docs/opscheck-plugin.7 $(DESTDIR)$(MANDIR)/man7/opscheck-plugin.7

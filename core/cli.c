@@ -14,6 +14,10 @@
 #include "schema.h"
 #include "units.h"
 
+#ifndef OC_SYSCONFDIR /* the Makefile's SYSCONFDIR, as config_search.c has it */
+#define OC_SYSCONFDIR "/etc"
+#endif
+
 const char usage_text[] =
     "usage: opscheck run [NAME...] [-c FILE]... [--set VAR=VALUE]... [-j N] [--tag TAG]... [-v]\n"
     "                    [--format tap|pretty|json|junit|prometheus|nagios] [--tap-version 13|14]\n"
@@ -21,14 +25,18 @@ const char usage_text[] =
     "                    [--color auto|always|never] [-q] [--dry-run] [--only-failed FILE.json]\n"
     "       opscheck list [-c FILE]... [--set VAR=VALUE]...\n"
     "       opscheck validate [-c FILE]... [--set VAR=VALUE]...\n"
-    "       opscheck plugins [NAME] [--markdown]\n"
+    "       opscheck plugins [NAME] [--markdown] [-c FILE]...\n"
     "       opscheck --version | --help\n"
     "\n"
     "NAME is a checklist or a check; no NAME runs every check in file order.\n"
     "Output: TAP on stdout, or one line per check when stdout is a terminal; --format picks\n"
     "        what stdout gets.  FILE - is stdout; a report there takes TAP off it (--tap FILE\n"
     "        keeps it).  Only one output may go to stdout.\n"
-    "The config is ./checks.ini, or $OPSCHECK_CONFIG, or the -c files merged in order.\n"
+    "Config: the -c files merged in order (-c - is stdin), else $OPSCHECK_CONFIG, else the first of\n"
+    "        ./checks.ini, $XDG_CONFIG_HOME/opscheck/checks.ini (~/.config when unset),\n"
+    "        " OC_SYSCONFDIR "/opscheck/checks.ini.\n"
+    "Plugins: the config's [opscheck] plugin_path, then $OPSCHECK_PLUGIN_PATH, then the\n"
+    "        installed folder (`opscheck plugins` lists that path).\n"
     "Exit: 0 all passed (skips and warnings allowed), 1 a check failed,\n"
     "      2 usage or config error (nothing ran), 3 internal error, 128+N signal N;\n"
     "      --format nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n";

@@ -74,6 +74,8 @@ rm -r "$T/etc"
 EXTRA=(XDG_CONFIG_HOME="$T/xdg-none")
 oc "$T/empty" validate
 like "$ERR" "none of .*, $T/etc/opscheck/checks\.ini exists" "the all-places error names the SYSCONFDIR it was built with"
+oc "$T/empty" --help
+like "$OUT" "^ +$T/etc/opscheck/checks\.ini\.\$" "--help names that SYSCONFDIR too"
 OPSCHECK=$SAVED
 
 # nowhere: one error naming every place, exit 2
