@@ -17,6 +17,10 @@ BINDIR    ?= $(PREFIX)/bin
 LIBDIR    ?= $(PREFIX)/lib
 INCDIR    ?= $(PREFIX)/include
 PLUGINDIR ?= $(LIBDIR)/opscheck/plugins
+# The last place the config is looked for: SYSCONFDIR/opscheck/checks.ini
+# (core/config_search.h).  /etc whatever the PREFIX; a test builds with its own.
+SYSCONFDIR ?= /etc
+DOCDIR    ?= $(PREFIX)/share/doc/opscheck
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -45,6 +49,7 @@ FLAGS_STAMP := .build-flags
 FLAGS_NOW   := $(VERSION) $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)
 # Only the loader knows where installed plugins live: a new PREFIX rebuilds it alone.
 DIR_STAMP   := .build-plugindir
+SYSCONF_STAMP := .build-sysconfdir
 
 CORE_SRCS := $(wildcard core/*.c)
 CORE_OBJS := $(CORE_SRCS:.c=.o)
@@ -76,6 +81,8 @@ $(FLAGS_STAMP): FORCE
 	@printf '%s\n' '$(FLAGS_NOW)' | cmp -s - $@ || printf '%s\n' '$(FLAGS_NOW)' > $@
 $(DIR_STAMP): FORCE
 	@printf '%s\n' '$(PLUGINDIR)' | cmp -s - $@ || printf '%s\n' '$(PLUGINDIR)' > $@
+$(SYSCONF_STAMP): FORCE
+	@printf '%s\n' '$(SYSCONFDIR)' | cmp -s - $@ || printf '%s\n' '$(SYSCONFDIR)' > $@
 
 %.o: %.c $(FLAGS_STAMP)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -83,6 +90,9 @@ $(DIR_STAMP): FORCE
 core/%.o: ALL_CFLAGS += -DOC_VERSION='"$(VERSION)"'
 core/loader.o: ALL_CFLAGS += -DOC_PLUGINDIR='"$(PLUGINDIR)"'
 core/loader.o: $(DIR_STAMP)
+# The config's last place: config_search.c looks there, cli.c's --help names it.
+core/config_search.o core/cli.o: ALL_CFLAGS += -DOC_SYSCONFDIR='"$(SYSCONFDIR)"'
+core/config_search.o core/cli.o: $(SYSCONF_STAMP)
 plugins/%.o tests/plugins/%.so: ALL_CFLAGS += -fPIC
 
 # The program exports the oc_* API to the plugins it dlopens (and nothing else).
@@ -148,18 +158,20 @@ COMPDIR   ?= $(PREFIX)/share/bash-completion/completions
 # file (`pkg-config --cflags --libs opscheck-plugin`), man pages, completion.
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(INCDIR)/opscheck \
-	  $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(COMPDIR)
+	  $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(COMPDIR) \
+	  $(DESTDIR)$(DOCDIR)
 	install -m 755 opscheck $(DESTDIR)$(BINDIR)/opscheck
 	install -m 755 $(PLUGIN_SOS) $(DESTDIR)$(PLUGINDIR)/
 	install -m 644 core/opscheck/plugin.h $(DESTDIR)$(INCDIR)/opscheck/plugin.h
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@INCDIR@|$(INCDIR)|' -e 's|@PLUGINDIR@|$(PLUGINDIR)|' \
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@INCDIR@|$(INCDIR)|' -e 's|@PLUGINDIR@|$(PLUGINDIR)|' -e 's|@BINDIR@|$(BINDIR)|' \
 	  -e 's|@VERSION@|$(VERSION)|' docs/opscheck-plugin.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/opscheck-plugin.pc
 	install -m 644 docs/opscheck.1 $(DESTDIR)$(MANDIR)/man1/opscheck.1
 	install -m 644 docs/opscheck-plugin.7 $(DESTDIR)$(MANDIR)/man7/opscheck-plugin.7
+	install -m 644 docs/plugin-guide.md $(DESTDIR)$(DOCDIR)/plugin-guide.md
 	install -m 644 scripts/opscheck-completion.bash $(DESTDIR)$(COMPDIR)/opscheck
 
 clean:
-	rm -f opscheck $(FLAGS_STAMP) $(DIR_STAMP) core/*.o core/*.d plugins/*.so plugins/*/*.o plugins/*/*.d \
+	rm -f opscheck $(FLAGS_STAMP) $(DIR_STAMP) $(SYSCONF_STAMP) core/*.o core/*.d plugins/*.so plugins/*/*.o plugins/*/*.d \
 	  tests/plugins/*.so tests/plugins/*.d tests/unit/*.o tests/unit/*.d $(UNIT_TESTS) \
 	  tests/standin/*.o tests/standin/*.d tests/standin/standin
 

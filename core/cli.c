@@ -9,10 +9,15 @@
 #include <string.h>
 
 #include "cli.h"
+#include "config_search.h"
 #include "redact.h"
 #include "report.h"
 #include "schema.h"
 #include "units.h"
+
+#ifndef OC_SYSCONFDIR /* the Makefile's SYSCONFDIR, as config_search.c has it */
+#define OC_SYSCONFDIR "/etc"
+#endif
 
 const char usage_text[] =
     "usage: opscheck run [NAME...] [-c FILE]... [--set VAR=VALUE]... [-j N] [--tag TAG]... [-v]\n"
@@ -22,14 +27,18 @@ const char usage_text[] =
     "                    [--color auto|always|never] [-q] [--dry-run] [--only-failed FILE.json]\n"
     "       opscheck list [-c FILE]... [--set VAR=VALUE]...\n"
     "       opscheck validate [-c FILE]... [--set VAR=VALUE]...\n"
-    "       opscheck plugins [NAME] [--markdown]\n"
+    "       opscheck plugins [NAME] [--markdown] [-c FILE]...\n"
     "       opscheck --version | --help\n"
     "\n"
     "NAME is a checklist or a check; no NAME runs every check in file order.\n"
     "Output: TAP on stdout, or one line per check when stdout is a terminal; --format picks\n"
     "        what stdout gets.  FILE - is stdout; a report there takes TAP off it (--tap FILE\n"
     "        keeps it).  Only one output may go to stdout.\n"
-    "The config is ./checks.ini, or $OPSCHECK_CONFIG, or the -c files merged in order.\n"
+    "Config: the -c files merged in order (-c - is stdin), else $OPSCHECK_CONFIG, else the first of\n"
+    "        ./checks.ini, $XDG_CONFIG_HOME/opscheck/checks.ini (~/.config when unset),\n"
+    "        " OC_SYSCONFDIR "/opscheck/checks.ini.\n"
+    "Plugins: the config's [opscheck] plugin_path, then $OPSCHECK_PLUGIN_PATH, then the\n"
+    "        installed folder (`opscheck plugins` lists that path).\n"
     "Exit: 0 all passed (skips and warnings allowed), 1 a check failed,\n"
     "      2 usage or config error (nothing ran), 3 internal error, 128+N signal N;\n"
     "      --format nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n";
@@ -103,7 +112,11 @@ static int take_option(cli *o, int id, const char *arg)
 {
     long long n;
     switch (id) {
-    case O_CONFIG: sv_push(&o->files, xstrdup(arg)); break;
+    case O_CONFIG:
+        if (strcmp(arg, "-") == 0 && sv_contains(&o->files, "-"))
+            return usage_error("-c %s (stdin) may be given once, not twice", arg);
+        sv_push(&o->files, xstrdup(arg));
+        break;
     case O_SET:
         if (!strchr(arg, '='))
             return usage_error("--set takes VAR=VALUE, not '%s'", arg);
@@ -204,13 +217,41 @@ void print_errors(const strvec *errs)
     }
 }
 
-cfg *cli_load_config(cli *o, plug_reg *reg)
+void cli_print_config_files(const cli *o)
+{
+    for (size_t i = 0; i < o->files.n; i++)
+        printf("%s%s", i ? " + " : "", cfg_file_label(o->files.v[i]));
+}
+
+/* The -c files, else the first of the search order (config_search.h); NULL
+ * when there is none and OPTIONAL, else a cfg whose one error names every
+ * place looked at. */
+static cfg *load_config(cli *o, plug_reg *reg, int optional)
 {
     if (!o->files.n) {
-        const char *env = getenv("OPSCHECK_CONFIG");
-        sv_push(&o->files, xstrdup(env && *env ? env : "checks.ini"));
+        char *path, *why;
+        enum cfg_search_rc rc = cfg_search(&path, &why);
+        if (rc == CFG_SEARCH_NONE && optional) {
+            free(why);
+            return NULL;
+        }
+        if (rc != CFG_SEARCH_FOUND) {
+            cfg *c = cfg_unread(why);
+            free(why);
+            return c;
+        }
+        sv_push(&o->files, path);
     }
     return cfg_load((const char *const *)o->files.v, o->files.n, (const char *const *)o->sets.v, o->sets.n,
                     plug_find_schema, reg);
 }
 
+cfg *cli_load_config(cli *o, plug_reg *reg)
+{
+    return load_config(o, reg, 0);
+}
+
+cfg *cli_load_config_if_any(cli *o, plug_reg *reg)
+{
+    return load_config(o, reg, 1);
+}

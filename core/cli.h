@@ -46,8 +46,14 @@ int parse_cli(int argc, char **argv, cli *o);
 const char *opt_name(int id);
 /* Each message on stderr, secrets masked. */
 void print_errors(const strvec *errs);
-/* The config the command line names (see cli.c for where it is looked for),
- * read with REG's plugins.  Never NULL; errors are in ->errors. */
+/* The config the command line names (-c FILE..., "-" is stdin), else the
+ * first of the search order (config_search.h), read with REG's plugins;
+ * the file used is appended to o->files.  Never NULL; errors are in ->errors. */
 cfg *cli_load_config(cli *o, plug_reg *reg);
+/* The config files read, as "a.ini + b.ini" (stdin as <stdin>), on stdout. */
+void cli_print_config_files(const cli *o);
+/* As cli_load_config, but NULL when no -c is given and the search finds
+ * nothing (`plugins` works without a config). */
+cfg *cli_load_config_if_any(cli *o, plug_reg *reg);
 
 #endif

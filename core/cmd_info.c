@@ -51,8 +51,7 @@ int cmd_validate(cli *o)
         cfg_register_secrets(c, &warnings);
         print_errors(&warnings);
         sv_clear(&warnings);
-        for (size_t i = 0; i < o->files.n; i++)
-            printf("%s%s", i ? " + " : "", o->files.v[i]);
+        cli_print_config_files(o);
         printf(": %zu checks, %zu checklists: OK\n", c->nchecks, c->nlists);
     }
     cfg_free(c);
@@ -77,7 +76,9 @@ int cmd_list(cli *o)
         rc = EXIT_USAGE;
         goto out;
     }
-    printf("Checklists:\n");
+    printf("Config: ");
+    cli_print_config_files(o);
+    printf("\nChecklists:\n");
     for (size_t i = 0; i < c->nlists; i++) {
         printf("  %s (%zu checks)%s%s\n", c->lists[i].name, c->lists[i].n,
                c->lists[i].description ? ": " : "", c->lists[i].description ? c->lists[i].description : "");
@@ -151,12 +152,26 @@ static void plugins_markdown(plug_reg *reg)
     }
 }
 
+static int cmp_plug_name(const void *a, const void *b)
+{
+    return strcmp((*(plug *const *)a)->name, (*(plug *const *)b)->name);
+}
+
 int cmd_plugins(cli *o)
 {
     plug_reg reg;
     plug_reg_init(&reg);
-    plug_reg_add_defaults(&reg);
     int rc = 0;
+    /* the path `run` would use: the config's plugin_path (when -c names a
+     * config or the search finds one), $OPSCHECK_PLUGIN_PATH, the default.
+     * Config errors are reported (exit 2) but do not hide the plugins. */
+    cfg *c = cli_load_config_if_any(o, &reg);
+    if (c && c->errors.n) {
+        print_errors(&c->errors);
+        rc = EXIT_USAGE;
+    }
+    plug_reg_complete(&reg, c ? &c->plugin_path : NULL);
+    cfg_free(c);
     if (o->names.n) {
         char *err;
         const plug *p = plug_get(&reg, o->names.v[0], &err);
@@ -179,6 +194,9 @@ int cmd_plugins(cli *o)
     } else {
         strvec errs = {0};
         plug_load_all(&reg, &errs);
+        /* by name: the config's checks loaded theirs first */
+        if (reg.n)
+            qsort(reg.v, reg.n, sizeof *reg.v, cmp_plug_name);
         if (o->markdown)
             plugins_markdown(&reg);
         for (size_t i = 0; i < reg.n && !o->markdown; i++)

@@ -255,6 +255,9 @@ int cmd_run(cli *o)
         goto out;
     }
     if (o->dry_run) {
+        printf("Config: ");
+        cli_print_config_files(o);
+        putchar('\n');
         print_plan(&pl);
         plan_clear(&pl);
         rc = 0;

@@ -276,21 +276,28 @@ static void merge_file(cfg *c, cfg_section **secs, size_t n)
     strmap_clear(&first[1]);
 }
 
+const char *cfg_file_label(const char *path)
+{
+    return strcmp(path, "-") == 0 ? "<stdin>" : path;
+}
+
 static void parse_file(cfg *c, const char *path)
 {
-    parse_ctx p = {.c = c, .file = intern_file(c, path), .at_line_start = 1};
+    parse_ctx p = {.c = c, .file = intern_file(c, cfg_file_label(path)), .at_line_start = 1};
+    int from_stdin = strcmp(path, "-") == 0;
     struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) { /* fopen would succeed and read nothing */
+    if (!from_stdin && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) { /* fopen would succeed and read nothing */
         cfg_error(c, p.file, 0, "is a directory, not an INI file");
         return;
     }
-    p.fp = fopen(path, "r");
+    p.fp = from_stdin ? stdin : fopen(path, "r");
     if (!p.fp) {
         cfg_error(c, p.file, 0, "cannot open: %s", strerror(errno));
         return;
     }
     int rc = ini_parse_stream(reader, &p, handler, &p);
-    fclose(p.fp);
+    if (!from_stdin)
+        fclose(p.fp);
     sb_clear(&p.raw);
     if (rc == -2)
         cfg_error(c, p.file, 0, "out of memory while parsing");
@@ -319,12 +326,25 @@ static void apply_sets(cfg *c, const char *const *sets, size_t nsets)
     }
 }
 
-cfg *cfg_load(const char *const *files, size_t nfiles,
-              const char *const *sets, size_t nsets, schema_find_fn find, void *find_ctx)
+static cfg *cfg_new(void)
 {
     cfg *c = xcalloc(1, sizeof *c);
     c->check_by_name = xcalloc(1, sizeof *c->check_by_name);
     c->list_by_name = xcalloc(1, sizeof *c->list_by_name);
+    return c;
+}
+
+cfg *cfg_unread(const char *why)
+{
+    cfg *c = cfg_new();
+    sv_push(&c->errors, xstrdup(why));
+    return c;
+}
+
+cfg *cfg_load(const char *const *files, size_t nfiles,
+              const char *const *sets, size_t nsets, schema_find_fn find, void *find_ctx)
+{
+    cfg *c = cfg_new();
     /* Debian's inih takes its limits at run time: lines of any length,
      * no continuation lines (an indented line is a key of its own). */
     ini_use_stack = false;

@@ -1,7 +1,8 @@
 /*
  * config.h - the INI files as a model: settings, vars, checks, checklists.
  *
- * cfg_load() reads every -c file in order (inih does the lexing), merges
+ * cfg_load() reads every -c file in order ("-" is stdin, named <stdin> in
+ * errors; inih does the lexing), merges
  * them (a later file's [vars] and same-named sections override key by key),
  * applies --set, and validates everything that can be known without the
  * environment: sections, keys against each plugin's option schema (found by
@@ -88,6 +89,10 @@ typedef struct cfg {
  * gives each check's plugin schema.  Never NULL. */
 cfg *cfg_load(const char *const *files, size_t nfiles,
               const char *const *sets, size_t nsets, schema_find_fn find, void *find_ctx);
+/* A cfg that read nothing, with WHY as its one error (no config was found). */
+cfg *cfg_unread(const char *why);
+/* How errors name config file PATH: "<stdin>" for "-" (-c - reads stdin). */
+const char *cfg_file_label(const char *path);
 void cfg_free(cfg *c);
 ssize_t cfg_find_check(const cfg *c, const char *name);
 ssize_t cfg_find_list(const cfg *c, const char *name);

@@ -346,15 +346,20 @@ const plug *plug_get(plug_reg *r, const char *name, char **err)
     return p;
 }
 
+void plug_reg_complete(plug_reg *r, const strvec *dirs)
+{
+    if (r->path_done) /* once: not a readlink and a stat per check */
+        return;
+    for (size_t i = 0; dirs && i < dirs->n; i++)
+        plug_reg_add_path(r, dirs->v[i], NULL);
+    plug_reg_add_defaults(r);
+    r->path_done = 1;
+}
+
 const oc_schema *plug_find_schema(void *reg, const char *name, const strvec *dirs, char **err)
 {
     plug_reg *r = reg;
-    if (!r->path_done) { /* once: not a readlink and a stat per check */
-        for (size_t i = 0; i < dirs->n; i++)
-            plug_reg_add_path(r, dirs->v[i], NULL);
-        plug_reg_add_defaults(r);
-        r->path_done = 1;
-    }
+    plug_reg_complete(r, dirs);
     const plug *p = plug_get(r, name, err);
     return p ? &p->schema : NULL;
 }

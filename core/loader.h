@@ -44,6 +44,9 @@ void plug_reg_init(plug_reg *r);
 void plug_reg_add_path(plug_reg *r, const char *colon_list, const char *base_dir);
 /* Adds $OPSCHECK_PLUGIN_PATH and the default folder; call after the config's. */
 void plug_reg_add_defaults(plug_reg *r);
+/* Once per registry: DIRS (the config's plugin_path, absolute; may be NULL),
+ * then the defaults.  Later calls do nothing. */
+void plug_reg_complete(plug_reg *r, const strvec *dirs);
 /* Load plugin NAME.  Returns NULL and sets *err (malloc'd) on failure. */
 const plug *plug_get(plug_reg *r, const char *name, char **err);
 /* A schema_find_fn (schema.h) for cfg_load(); REG is a plug_reg *.  The

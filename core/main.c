@@ -42,7 +42,7 @@ static const cmd_entry commands[] = {
      SIZE_MAX},
     {"list", cmd_list, OPT(O_CONFIG) | OPT(O_SET), 0},
     {"validate", cmd_validate, OPT(O_CONFIG) | OPT(O_SET), 0},
-    {"plugins", cmd_plugins, OPT(O_MARKDOWN), 1},
+    {"plugins", cmd_plugins, OPT(O_MARKDOWN) | OPT(O_CONFIG) | OPT(O_SET), 1},
     {"help", cmd_help, 0, 0},
     {"version", cmd_version, 0, 0},
 };

@@ -1,5 +1,6 @@
 # bash completion for opscheck: commands, options, and the checklist and
-# check names of the config in use (-c files, $OPSCHECK_CONFIG or ./checks.ini).
+# check names of the config in use (the -c files, else the one opscheck's
+# search order finds), and the plugins on that config's plugin path.
 _opscheck() {
     local cur prev words cword
     _init_completion 2>/dev/null || { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; }
@@ -26,7 +27,7 @@ _opscheck() {
             names=$(opscheck list "${cfgs[@]}" 2>/dev/null | awk '/^  [^ ]/ {print $1}')
             COMPREPLY=($(compgen -W "$names" -- "$cur")) ;;
         plugins)
-            COMPREPLY=($(compgen -W "$(opscheck plugins 2>/dev/null | awk '{print $1}')" -- "$cur")) ;;
+            COMPREPLY=($(compgen -W "$(opscheck plugins "${cfgs[@]}" 2>/dev/null | awk '{print $1}')" -- "$cur")) ;;
     esac
 }
 complete -F _opscheck opscheck

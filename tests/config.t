@@ -324,8 +324,8 @@ is "$RC" 2 "validate --junit is a usage error"
 is "$ERR" "opscheck: validate does not take --junit (see opscheck --help)" "one line naming the option and the command"
 run_oc list -c "$T/base.ini" -v
 is "$ERR" "opscheck: list does not take --verbose (see opscheck --help)" "list -v is refused"
-run_oc plugins exec -c "$T/base.ini"
-is "$RC" 2 "plugins -c is refused"
+run_oc plugins exec --tag x
+is "$ERR" "opscheck: plugins does not take --tag (see opscheck --help)" "plugins --tag is refused"
 run_oc validate -c "$T/base.ini" daily
 is "$ERR" "opscheck: validate takes no NAME, not 'daily' (see opscheck --help)" "validate NAME is refused"
 run_oc plugins exec tp

@@ -48,11 +48,70 @@ ok "$([ -f "$P/share/man/man1/opscheck.1" ] && [ -f "$P/share/man/man7/opscheck-
 man -l "$P/share/man/man7/opscheck-plugin.7" >"$T/man.txt" 2>/dev/null || groff -man -Tutf8 "$P/share/man/man7/opscheck-plugin.7" >"$T/man.txt" 2>/dev/null || cp "$P/share/man/man7/opscheck-plugin.7" "$T/man.txt"
 like "$(cat "$T/man.txt")" 'OWNERSHIP' "the plugin man page states the ownership rules"
 ok "$([ -f "$P/share/bash-completion/completions/opscheck" ]; echo $?)" "bash completion is installed"
-"$ROOT/scripts/new-plugin" disk-ok "$T/team" >"$T/new.log" 2>&1
-is "$?" 0 "scripts/new-plugin makes a plugin folder"
-PATH="$P/bin:$PATH" PKG_CONFIG_PATH="$P/lib/pkgconfig" make -s -C "$T/team/disk-ok" test >"$T/team.log" 2>&1
-is "$?" 0 "it builds with pkg-config against the installed SDK and its own test passes"
-like "$(cat "$T/team.log")" '^PASS: disk-ok works through opscheck$' "its test ran the plugin through the installed opscheck"
+ok "$([ -f "$P/share/doc/opscheck/plugin-guide.md" ]; echo $?)" "the plugin guide is in PREFIX/share/doc/opscheck"
+for page in opscheck opscheck-plugin; do
+  MANWIDTH=80 man -M "$P/share/man" "$page" >"$T/man-$page.txt" 2>"$T/man-$page.err"
+  is "$?" 0 "man -M PREFIX/share/man $page finds the installed page"
+done
+like "$(cat "$T/man-opscheck.txt")" '^ENVIRONMENT' "and opscheck(1) has its ENVIRONMENT section"
+
+# The README's plugin quickstart, run as written: only its PREFIX (/opt/opscheck)
+# is this test's, and HOME (~) a folder of its own; run from the source tree.
+sed -n '/^<!-- quickstart/,/^<!-- \/quickstart/p' "$ROOT/README.md" | grep -v '^<!--' | grep -v '^```' \
+  | sed "s|/opt/opscheck|$P|g" >"$T/quickstart.sh"
+is "$(grep -c . "$T/quickstart.sh")" 6 "the README's quickstart block is found (6 lines)"
+like "$(head -1 "$T/quickstart.sh")" "^make install PREFIX=$P " "it starts with make install PREFIX=..."
+like "$(cat "$T/quickstart.sh")" '^export PKG_CONFIG_PATH='"$P"'/lib/pkgconfig ' "it says what PKG_CONFIG_PATH needs"
+mkdir -p "$T/home"
+qs_env=(HOME="$T/home"); [ -n "$SANARG" ] && qs_env+=(SAN=1) # the copy's build flags: nothing rebuilds
+(cd "$T/src" && env -u PKG_CONFIG_PATH -u OPSCHECK "${qs_env[@]}" bash -e "$T/quickstart.sh") >"$T/team.log" 2>&1
+qs_rc=$?
+is "$qs_rc" 0 "the README's quickstart lines run as written against make install PREFIX=..."
+[ "$qs_rc" -eq 0 ] || sed 's/^/# /' "$T/team.log" | tail -30
+like "$(cat "$T/team.log")" "^PASS: disk-ok works through $P/bin/opscheck\$" "its test ran the plugin through PREFIX's opscheck"
+like "$(cat "$T/team.log")" '^disk-ok - compares a value' "make install put the plugin where PREFIX's opscheck plugins finds it"
+like "$(cat "$T/team.log")" "^\($P/lib/opscheck/plugins/disk-ok.so\)\$" "in PREFIX/lib/opscheck/plugins"
+D=$T/home/src/disk-ok
+for target in all test install uninstall; do
+  like "$(cat "$D/Makefile")" "^$target:" "the generated Makefile has a $target target"
+done
+export PKG_CONFIG_PATH="$P/lib/pkgconfig"
+make -s -C "$D" uninstall >/dev/null 2>&1
+# _POSIX_C_SOURCE: a plugin using strdup and clock_gettime builds under -std=c11 -Werror
+cp "$D/disk-ok.c" "$T/disk-ok.c.orig"
+cat >>"$D/disk-ok.c" <<'C'
+#include <stdlib.h>
+#include <time.h>
+char *disk_ok_stamp(void);
+char *disk_ok_stamp(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return strdup(ts.tv_sec ? "up" : "just up");
+}
+C
+make -s -C "$D" all >"$T/posix.log" 2>&1
+is "$?" 0 "a plugin using strdup and clock_gettime builds (the Makefile defines _POSIX_C_SOURCE)"
+sed 's/^/# /' "$T/posix.log" | head -5
+# make test shows opscheck's stderr: a plugin that cannot load, a missing program
+cp "$T/disk-ok.c.orig" "$D/disk-ok.c"
+printf 'extern int disk_ok_no_such_symbol;\nint disk_ok_broken(void);\nint disk_ok_broken(void) { return disk_ok_no_such_symbol; }\n' >>"$D/disk-ok.c"
+make -s -C "$D" test >"$T/dl.log" 2>&1
+dl_rc=$?
+ok "$([ $dl_rc -ne 0 ]; echo $?)" "make test fails for a plugin that cannot load"
+like "$(cat "$T/dl.log")" 'undefined symbol: disk_ok_no_such_symbol' "and shows opscheck's stderr: the dlopen error"
+cp "$T/disk-ok.c.orig" "$D/disk-ok.c"
+make -s -C "$D" test OPSCHECK="$T/nowhere/opscheck" >"$T/missing.log" 2>&1
+like "$(cat "$T/missing.log")" "$T/nowhere/opscheck: No such file or directory" "and a missing opscheck says so"
+make -s -C "$D" install >/dev/null 2>&1
+make -s -C "$D" test >"$T/twice.log" 2>&1
+like "$(cat "$T/twice.log")" 'is installed, and opscheck refuses two plugins named disk-ok: make uninstall first' \
+  "testing while an installed copy would clash says what to do"
+make -s -C "$D" uninstall >/dev/null 2>&1
+unset PKG_CONFIG_PATH
+make -s -C "$D" all >"$T/nopc.log" 2>&1
+like "$(cat "$T/nopc.log")" 'pkg-config does not know opscheck-plugin: set PKG_CONFIG_PATH=PREFIX/lib/pkgconfig' \
+  "without PKG_CONFIG_PATH the plugin's make says what to set"
 "$ROOT/scripts/new-plugin" 'Bad Name' "$T/team" >/dev/null 2>&1
 is "$?" 2 "new-plugin refuses a bad name"
 
