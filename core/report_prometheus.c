@@ -193,8 +193,15 @@ char *report_prom_text(const report_run *r)
 
 int report_prometheus(const report_run *r, const char *path, char **err)
 {
+    strbuf rl = {0};
+    prom_label(&rl, "checklist", r->checklist ? r->checklist : "");
+    user_labels(&rl, r);
+    int rc = report_textfile_clash(path, rl.s, err);
+    sb_clear(&rl);
+    if (rc)
+        return rc;
     char *text = report_prom_text(r);
-    int rc = report_write_file(path, text, strlen(text), err);
+    rc = report_write_file(path, text, strlen(text), err);
     free(text);
     return rc;
 }
