@@ -151,12 +151,10 @@ static void test_perf_units(void **state)
     /* any unit is kept as written (the core folds or names it), none dropped */
     exec_nagios n = { 0 };
     exec_parse_perfdata("a=1kb b=1h c=1jobs d=1MiB e=1m f=1s2 g=1.5.3", &n);
+    static const char *const kept[] = { "kb", "h", "jobs", "MiB", "m" };
     assert_int_equal(n.nperf, 5);
-    assert_string_equal(n.perf[0].uom, "kb");
-    assert_string_equal(n.perf[1].uom, "h");
-    assert_string_equal(n.perf[2].uom, "jobs");
-    assert_string_equal(n.perf[3].uom, "MiB");
-    assert_string_equal(n.perf[4].uom, "m");
+    for (size_t i = 0; i < 5; i++)
+        assert_string_equal(n.perf[i].uom, kept[i]);
     assert_int_equal(n.nbad, 2);
     assert_string_equal(n.bad[0].item, "f=1s2");
     assert_string_equal(n.bad[0].why, "value is not a number"); /* digits after the unit */
