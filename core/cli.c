@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "config_search.h"
+#include "prom_name.h"
 #include "redact.h"
 #include "report.h"
 #include "schema.h"
@@ -25,6 +26,7 @@ const char usage_text[] =
     "                    [--tap FILE] [--junit FILE] [--json FILE] [--prometheus FILE] [--push URL]\n"
     "                    [--push-group NAME|LABEL=VALUE]... [--push-delete]\n"
     "                    [--color auto|always|never] [-q] [--dry-run] [--only-failed FILE.json]\n"
+    "                    [--label NAME=VALUE]...\n"
     "       opscheck list [-c FILE]... [--set VAR=VALUE]...\n"
     "       opscheck validate [-c FILE]... [--set VAR=VALUE]...\n"
     "       opscheck plugins [NAME] [--markdown] [-c FILE]...\n"
@@ -70,6 +72,7 @@ static const struct option longopts[] = {
     {"markdown", no_argument, NULL, O_COUNT + O_MARKDOWN},
     {"push-group", required_argument, NULL, O_COUNT + O_PUSH_GROUP},
     {"push-delete", no_argument, NULL, O_COUNT + O_PUSH_DELETE},
+    {"label", required_argument, NULL, O_COUNT + O_LABEL},
     {NULL, 0, NULL, 0},
 };
 
@@ -104,6 +107,27 @@ static int is_format(const char *s)
     for (size_t i = 0; i < sizeof formats / sizeof *formats; i++)
         if (strcmp(s, formats[i]) == 0)
             return 1;
+    return 0;
+}
+
+/* --label NAME=VALUE: a label on every Prometheus series.  NAME follows
+ * prom_name.h's rule, is none that opscheck sets, and is given once. */
+static int take_label(cli *o, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
+    if (!eq)
+        return usage_error("--label takes NAME=VALUE, not '%s'", arg);
+    if (!prom_label_name_ok(arg, n))
+        return usage_error("--label: '%s' is not a label name: lower case letters, digits and _, not starting "
+                           "with a digit or __", arg);
+    if (prom_label_reserved(arg, n))
+        return usage_error("--label: '%s' names a label opscheck or Prometheus sets itself (check, checklist, "
+                           "plugin, status, unit, label, threshold, job, instance, le, quantile)", arg);
+    for (size_t i = 0; i < o->labels.n; i++)
+        if (!strncmp(o->labels.v[i], arg, n + 1))
+            return usage_error("--label: '%s' sets a label given already", arg);
+    sv_push(&o->labels, xstrdup(arg));
     return 0;
 }
 
@@ -164,6 +188,7 @@ static int take_option(cli *o, int id, const char *arg)
         break;
     }
     case O_PUSH_DELETE: o->push_delete = 1; break;
+    case O_LABEL: return take_label(o, arg);
     default: break; /* O_HELP, O_VERSION: only their bit */
     }
     return 0;

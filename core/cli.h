@@ -19,13 +19,14 @@ extern const char usage_text[];
 /* Every option, once; a command says in its table row which it takes. */
 enum opt_id { O_CONFIG, O_SET, O_JOBS, O_TAG, O_VERBOSE, O_TAP_VERSION, O_FORMAT, O_JUNIT,
               O_JSON, O_PROMETHEUS, O_PUSH, O_MARKDOWN, O_HELP, O_VERSION, O_TAP, O_COLOR, O_QUIET, O_DRY_RUN, O_ONLY_FAILED,
-              O_PUSH_GROUP, O_PUSH_DELETE, O_COUNT };
+              O_PUSH_GROUP, O_PUSH_DELETE, O_LABEL, O_COUNT };
 #define OPT(id) (1u << (id))
 #define O_ANYWHERE (OPT(O_HELP) | OPT(O_VERSION)) /* they replace the command */
 
 typedef struct cli {
     const char *cmd;
     strvec names, files, sets, tags;
+    strvec labels;                /* --label k=v, names checked (prom_name.h) */
     int jobs, verbose, tap_version;
     const char *format;           /* one of `formats`, or NULL (decide by the terminal) */
     const char *junit, *json, *prometheus, *push, *tap;

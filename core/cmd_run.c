@@ -33,7 +33,8 @@ static int write_reports(const cli *o, const cfg *c, const size_t *sel, size_t n
     for (size_t i = 0; i < o->names.n; i++)
         sb_printf(&names, "%s%s", i ? " " : "", o->names.v[i]);
     report_run r = {.c = c, .sel = sel, .n = nsel, .results = results, .sum = sum,
-                    .checklist = names.s ? names.s : "", .started = started, .push_group = &o->push_group};
+                    .checklist = names.s ? names.s : "", .started = started, .push_group = &o->push_group,
+                    .labels = (const char *const *)o->labels.v, .nlabels = o->labels.n};
     const char *fmt = o->format ? o->format : "";
     struct {
         const char *flag, *target;

@@ -24,6 +24,8 @@ typedef struct report_run {
     const char *checklist;           /* the names given on the command line, space-separated, or "" */
     time_t started;                  /* wall clock at the start of the run */
     const strvec *push_group;        /* --push-group NAME or LABEL=VALUE, as given, or NULL */
+    const char *const *labels;       /* --label "k=v" (names checked by cli.c), on every Prometheus series */
+    size_t nlabels;
 } report_run;
 
 /* Each returns 0, or -1 with *err (malloc'd, one line) set. */

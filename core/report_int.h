@@ -38,4 +38,10 @@ const char *report_plugin(const report_run *r, size_t i);
  * node_exporter textfile collector and the Pushgateway read it. */
 char *report_prom_text(const report_run *r);
 
+/* PATH, a .prom file for node_exporter's textfile collector: 0 when no
+ * other .prom file in its folder holds a run whose labels are RUN_LABELS
+ * (`checklist="...",k="v"`, as report_prom_text writes them); else -1 with
+ * *err naming that file (report_textfile.c). */
+int report_textfile_clash(const char *path, const char *run_labels, char **err);
+
 #endif

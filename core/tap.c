@@ -170,10 +170,18 @@ static void check_yaml(strbuf *b, const cfg_check *k, const check_result *r, int
         yaml_block_key(b, ind, "metrics", &seen);
         strvec mseen = {0};
         for (size_t i = 0; i < r->nmetrics; i++) {
-            yaml_block_key(b, "    ", r->metrics[i].name, &mseen);
+            const char *name = r->metrics[i].name, *labels = strchr(name, '{'); /* name{k="v"}: docs/reports.md */
+            char *key = xstrndup(name, labels ? (size_t)(labels - name) : strlen(name));
+            yaml_block_key(b, "    ", key, &mseen);
+            free(key);
             sb_printf(b, "      value: %.10g\n      unit: ", r->metrics[i].value);
             text_yaml_str(b, r->metrics[i].unit);
             sb_putc(b, '\n');
+            if (labels) {
+                sb_puts(b, "      labels: ");
+                text_yaml_str(b, labels);
+                sb_putc(b, '\n');
+            }
         }
         sv_clear(&mseen);
     }

@@ -24,13 +24,14 @@ declare -A SRCS=(
     [wire]="core/wire.c core/result.c core/redact.c core/util.c"
     [mp_sign]="plugins/common/mp_sign.c"
     [backup]="plugins/backup/backup_sniff.c plugins/backup/backup_codec.c"
+    [prom_name]="core/prom_name.c core/report_text.c core/redact.c core/util.c"
 )
 declare -A LIBS=(
     [mp_sign]="-lcrypto"
     [backup]="-lz -lzstd -llz4 -llzma -lbz2"
     [fly_logs]="-lpcre2-8"
 )
-TARGETS="config config_tp tap perfdata tap_read fly_machines fly_logs wire mp_sign backup"
+TARGETS="config config_tp tap perfdata tap_read fly_machines fly_logs wire mp_sign backup prom_name"
 
 # Every source once, in parallel; then one link per target.
 mkdir -p "$T/obj"

@@ -205,7 +205,9 @@ void oc_directive(oc_check *c, const char *name, const char *fmt, ...) OC_PRINTF
 void oc_assert_yaml(oc_check *c, const char *yaml);
 /* A fact for the check's YAML block (key is lower_snake). */
 void oc_diag(oc_check *c, const char *key, const char *fmt, ...) OC_PRINTF(3, 4);
-/* A measurement: name (lower_snake), value, unit ("ms", "%", "days", "" ...). */
+/* A measurement: name (lower_snake), value, unit ("ms", "%", "days", "" ...).
+ * The name may carry labels in Prometheus selector form, name{key="value"}
+ * (exec's perfdata{label="/"}); docs/reports.md gives the naming rule. */
 void oc_metric(oc_check *c, const char *name, double value, const char *unit);
 /* ABI 2: one line of the plugin's own log, shown with the check's facts
  * (YAML `log:`, then `log_2:` ...); sent like oc_diag, masked alike. */

@@ -164,6 +164,59 @@ static void diag_bad_perf(oc_check *c, const exec_nagios *ng)
     free(all);
 }
 
+/* name{label="LABEL"[,threshold="KIND"]}: the label Prometheus-escaped. */
+static char *perf_metric(const char *name, const char *label, const char *kind)
+{
+    size_t n = strlen(name) + 2 * strlen(label) + 48, w;
+    char *m = exec_xmalloc(n);
+    w = (size_t)sprintf(m, "%s{label=\"", name);
+    for (const char *p = label; *p; p++) {
+        if (*p == '\\' || *p == '"' || *p == '\n')
+            m[w++] = '\\';
+        m[w++] = *p == '\n' ? 'n' : *p;
+    }
+    w += (size_t)sprintf(m + w, kind ? "\",threshold=\"%s\"}" : "\"}", kind);
+    return m;
+}
+
+/* Each perfdata item as metrics (docs/reports.md, "Nagios perfdata"): the
+ * value as perfdata{label="..."} in its unit, and warn, crit, min and max
+ * that are plain numbers as perfdata_threshold{label="...",threshold="warn"}
+ * in the same unit (a counter's thresholds are no counters: no unit).
+ * Thresholds given as ranges ("10:20", "@5") are facts, a line each. */
+static void metric_perf(oc_check *c, const exec_nagios *ng)
+{
+    static const char *const kinds[] = {"warn", "crit", "min", "max"};
+    size_t len = 1;
+    for (size_t i = 0; i < ng->nperf; i++)
+        len += 4 * (strlen(ng->perf[i].label) + 56); /* four lines of the item's, at most */
+    char *ranges = exec_xmalloc(len), *w = ranges;
+    *w = '\0';
+    for (size_t i = 0; i < ng->nperf; i++) {
+        const exec_perf *pf = &ng->perf[i];
+        char *name = perf_metric("perfdata", pf->label, NULL);
+        oc_metric(c, name, pf->value, pf->uom);
+        free(name);
+        const char *field[] = {pf->warn, pf->crit, pf->min, pf->max};
+        for (size_t k = 0; k < 4; k++) {
+            double v;
+            if (!field[k])
+                continue;
+            if (!exec_perf_number(field[k], &v)) {
+                w += snprintf(w, len - (size_t)(w - ranges), "%s'%s' %s %.40s", w > ranges ? "\n" : "", pf->label,
+                              kinds[k], field[k]);
+                continue;
+            }
+            name = perf_metric("perfdata_threshold", pf->label, kinds[k]);
+            oc_metric(c, name, v, strcmp(pf->uom, "c") ? pf->uom : "");
+            free(name);
+        }
+    }
+    if (*ranges)
+        oc_diag(c, "perfdata_ranges", "%s", ranges);
+    free(ranges);
+}
+
 /* The first non-blank line of text, blanks trimmed, cut at EXEC_MSG_BYTES;
  * "" when there is none. */
 static void first_line(const char *text, char *buf, size_t size)
@@ -301,8 +354,7 @@ static void report_nagios(oc_check *c, const exec_result *r)
             oc_fail(c, "%s", quiet);
         }
     }
-    for (size_t i = 0; i < ng.nperf; i++)
-        oc_metric(c, ng.perf[i].name, ng.perf[i].value, ng.perf[i].uom);
+    metric_perf(c, &ng);
     diag_bad_perf(c, &ng);
     diag_run(c, r);
     diag_output(c, "output", r->out, r->len, 0);

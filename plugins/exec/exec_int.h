@@ -35,7 +35,7 @@ typedef struct exec_perf {
     char *label;   /* as written, quotes removed */
     char *name;    /* metric name: label lowercased, runs of non-alnum -> '_' */
     double value;
-    char uom[3];   /* "", s, ms, us, %, B, KB, MB, GB, TB, c */
+    char uom[16];  /* as written: "", s, ms, %, B, KB, MiB, c, ... (any, the core folds) */
     char *warn, *crit, *min, *max; /* raw text, NULL when absent or empty */
 } exec_perf;
 
@@ -52,6 +52,9 @@ typedef struct exec_nagios {
     size_t nbad;
 } exec_nagios;
 
+/* 1 when S (a warn/crit/min/max field) is one plain number, put in *V;
+ * 0 for a range ("10:20", "@~:5") or nothing. */
+int exec_perf_number(const char *s, double *v);
 /* Parse a perfdata string (the text after '|') and append to *out. */
 void exec_parse_perfdata(const char *text, exec_nagios *out);
 /* Parse whole program stdout (len bytes, may lack a final newline and may

@@ -12,8 +12,11 @@
 
 #include "exec_int.h"
 
-/* The Nagios units, plus GB, which real plugins (check_disk) print. */
-static const char *const uoms[] = { "", "s", "ms", "us", "%", "B", "KB", "MB", "GB", "TB", "c", NULL };
+/* A unit of measure is kept as written, whatever it is: the core folds
+ * the ones it knows (s ms us % B KB KiB ... b c m, docs/reports.md) and
+ * names the others as unconverted; none is dropped.  It is what follows the
+ * number: no digit, sign or point, at most EXEC_UOM_MAX bytes. */
+#define EXEC_UOM_MAX (sizeof ((exec_perf *)0)->uom - 1)
 
 static int is_blank(char ch)
 {
@@ -55,7 +58,7 @@ static char *field_or_null(const char *s, size_t n)
 }
 
 /* Value and unit: a plain decimal number (sign, digits, point, exponent)
- * followed by one of uoms[].  "U" (Nagios for "no value") is bad here:
+ * followed by its unit of measure, if any.  "U" (Nagios for "no value") is bad here:
  * there is nothing to record. */
 static const char *parse_value(const char *s, size_t n, exec_perf *pf)
 {
@@ -78,13 +81,24 @@ static const char *parse_value(const char *s, size_t n, exec_perf *pf)
             return "value is not a number";
     if (!isfinite(pf->value))                  /* 1e400: no metric can carry it */
         return "value out of range";
-    for (size_t i = 0; uoms[i]; i++) {
-        if (strcmp(end, uoms[i]) == 0) {
-            strcpy(pf->uom, uoms[i]);
-            return NULL;
-        }
-    }
-    return "unknown unit of measure";
+    if (strpbrk(end, "+-.0123456789"))
+        return "value is not a number";
+    if (strlen(end) > EXEC_UOM_MAX)
+        return "unit of measure too long";
+    strcpy(pf->uom, end);
+    return NULL;
+}
+
+int exec_perf_number(const char *s, double *v)
+{
+    char *end;
+    if (!s || !*s || !strchr("+-.0123456789", s[0]))
+        return 0;
+    *v = strtod(s, &end);
+    for (const char *q = s; q < end; q++) /* no hex, inf, nan */
+        if (!strchr("+-.0123456789eE", *q))
+            return 0;
+    return end > s && !*end && isfinite(*v);
 }
 
 /* Parse "value[UOM];warn;crit;min;max" (s, n bytes) into pf. */

@@ -23,7 +23,7 @@ FUZZ_LIBS    := -linih -lcjson -ldl -lm
 FUZZ_O       := tests/fuzz/obj
 FUZZ_B       := tests/fuzz/bin
 
-FUZZ_ALL     := config config_tp tap perfdata tap_read fly_machines fly_logs wire mp_sign backup
+FUZZ_ALL     := config config_tp tap perfdata tap_read fly_machines fly_logs wire mp_sign backup prom_name
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 
 # config links the model without the loader (it sees plugins only as schemas)
@@ -40,6 +40,7 @@ FUZZ_SRCS_fly_logs     := plugins/fly/fly_logs.c plugins/common/json.c plugins/c
 FUZZ_SRCS_wire         := core/wire.c core/result.c core/redact.c core/util.c
 FUZZ_SRCS_mp_sign      := plugins/common/mp_sign.c
 FUZZ_SRCS_backup       := plugins/backup/backup_sniff.c plugins/backup/backup_codec.c
+FUZZ_SRCS_prom_name    := core/prom_name.c core/report_text.c core/redact.c core/util.c
 # libraries of one target only, after FUZZ_LIBS
 FUZZ_LIBS_mp_sign      := -lcrypto
 FUZZ_LIBS_backup       := -lz -lzstd -llz4 -llzma -lbz2

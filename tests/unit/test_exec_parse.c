@@ -148,13 +148,31 @@ static void test_perf_units(void **state)
         assert_string_equal(n.perf[0].uom, ok[i]);
         exec_nagios_free(&n);
     }
+    /* any unit is kept as written (the core folds or names it), none dropped */
     exec_nagios n = { 0 };
-    exec_parse_perfdata("a=1kb b=1h c=1PB", &n);
-    assert_int_equal(n.nperf, 0);
-    assert_int_equal(n.nbad, 3);
-    assert_string_equal(n.bad[0].item, "a=1kb");
-    assert_string_equal(n.bad[0].why, "unknown unit of measure");
+    exec_parse_perfdata("a=1kb b=1h c=1jobs d=1MiB e=1m f=1s2 g=1.5.3", &n);
+    static const char *const kept[] = { "kb", "h", "jobs", "MiB", "m" };
+    assert_int_equal(n.nperf, 5);
+    for (size_t i = 0; i < 5; i++)
+        assert_string_equal(n.perf[i].uom, kept[i]);
+    assert_int_equal(n.nbad, 2);
+    assert_string_equal(n.bad[0].item, "f=1s2");
+    assert_string_equal(n.bad[0].why, "value is not a number"); /* digits after the unit */
+    assert_string_equal(n.bad[1].why, "value is not a number");
     exec_nagios_free(&n);
+    n = (exec_nagios){ 0 };
+    exec_parse_perfdata("f=1abcdefghijklmnopq", &n);
+    assert_int_equal(n.nbad, 1);
+    assert_string_equal(n.bad[0].why, "unit of measure too long");
+    exec_nagios_free(&n);
+    double v;
+    assert_int_equal(exec_perf_number("1.5e3", &v), 1);
+    assert_true(v == 1500.0);
+    assert_int_equal(exec_perf_number("10:20", &v), 0);
+    assert_int_equal(exec_perf_number("@5", &v), 0);
+    assert_int_equal(exec_perf_number("~:5", &v), 0);
+    assert_int_equal(exec_perf_number("0x10", &v), 0);
+    assert_int_equal(exec_perf_number(NULL, &v), 0);
 }
 
 static void test_perf_garbage(void **state)

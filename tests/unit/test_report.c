@@ -20,6 +20,7 @@
 #include <cmocka.h>
 #include <cjson/cJSON.h>
 
+#include "prom_name.h"
 #include "redact.h"
 #include "report.h"
 #include "report_int.h"
@@ -232,7 +233,7 @@ static void test_prometheus(void **state)
         "opscheck_plugin_latency_p50_seconds{check=\"health\",checklist=\"daily\",plugin=\"http-health\"} 0.4125\n",
         "opscheck_plugin_availability_ratio{check=\"health\",checklist=\"daily\",plugin=\"http-health\"} 0.995\n",
         "opscheck_plugin_cert_left_seconds{check=\"health\",checklist=\"daily\",plugin=\"http-health\"} 2592000\n",
-        "opscheck_plugin_queue_depth{check=\"health\",checklist=\"daily\",plugin=\"http-health\",unit=\"jobs\"} 7\n",
+        "opscheck_plugin_queue_depth_unconverted{check=\"health\",checklist=\"daily\",plugin=\"http-health\",unit=\"jobs\"} 7\n",
         "opscheck_plugin_disk_used_bytes{check=\"health\",checklist=\"daily\",plugin=\"http-health\"} 2097152\n",
         "opscheck_plugin_restarts{check=\"multi\",checklist=\"daily\",plugin=\"tp\"} 4\n",
     };
@@ -310,10 +311,61 @@ static int teardown(void **state)
     return rc == 0 ? 0 : -1;
 }
 
+/* The naming rule (prom_name.c): every row a (name, unit) a plugin may
+ * report and the family, labels and scale it becomes. */
+static void test_prom_names(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *unit, *family, *labels;
+        double scale;
+        int counter, unit_label;
+    } rows[] = {
+        {"entropy_bits", "bits", "opscheck_plugin_entropy_bytes", "", 0.125, 0, 0},
+        {"latency_ms", "ms", "opscheck_plugin_latency_seconds", "", 1e-3, 0, 0},
+        {"cert_days_left", "days", "opscheck_plugin_cert_left_seconds", "", 86400, 0, 0},
+        {"uptime", "m", "opscheck_plugin_uptime_seconds", "", 60, 0, 0},
+        {"rx", "kb", "opscheck_plugin_rx_bytes", "", 125, 0, 0},
+        {"disk", "MiB", "opscheck_plugin_disk_bytes", "", 1048576, 0, 0},
+        {"Used %", "%", "opscheck_plugin_used_ratio", "", 0.01, 0, 0},
+        {"requests_total", "c", "opscheck_plugin_requests_total", "", 1, 1, 0},
+        {"errors_count", "", "opscheck_plugin_errors", "", 1, 0, 0},
+        {"wait_milliseconds_gauge", "", "opscheck_plugin_wait", "", 1, 0, 0},
+        {"size_kb_sum", "", "opscheck_plugin_size", "", 1, 0, 0},
+        {"ms", "", "opscheck_plugin_value", "", 1, 0, 0},
+        {"queue_depth", "jobs", "opscheck_plugin_queue_depth_unconverted", "", 1, 0, 1},
+        {"perfdata{label=\"/\"}", "MB", "opscheck_plugin_perfdata_bytes", "label=\"/\"", 1e6, 0, 0},
+        {"perfdata{label=\"a \\\"q\\\"\",threshold=\"warn\"}", "", "opscheck_plugin_perfdata",
+         "label=\"a \\\"q\\\"\",threshold=\"warn\"", 1, 0, 0},
+        {"x{check=\"y\",env=\"z\"}", "", "opscheck_plugin_x", "exported_check=\"y\",exported_env=\"z\"", 1, 0, 0},
+        {"x{Bad=\"y\"}", "", "opscheck_plugin_x_bad_y", "", 1, 0, 0},
+        {"x{a=\"1\",a=\"2\"}", "", "opscheck_plugin_x_a_1_a_2", "", 1, 0, 0},
+        {"x{a=\"1\"", "", "opscheck_plugin_x_a_1", "", 1, 0, 0},
+    };
+    const char *const extra[] = {"env=prod"};
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        prom_series ps;
+        prom_plugin_series(rows[i].name, rows[i].unit, extra, 1, &ps);
+        if (strcmp(ps.family, rows[i].family) || strcmp(ps.labels, rows[i].labels))
+            fail_msg("%s in '%s': %s {%s}, wanted %s {%s}", rows[i].name, rows[i].unit, ps.family, ps.labels,
+                     rows[i].family, rows[i].labels);
+        assert_true(ps.scale == rows[i].scale);
+        assert_int_equal(ps.counter, rows[i].counter);
+        assert_int_equal(ps.unit_label, rows[i].unit_label);
+        prom_series_clear(&ps);
+    }
+    assert_true(prom_label_name_ok("env", 3) && prom_label_name_ok("_x9", 3));
+    assert_false(prom_label_name_ok("Env", 3) || prom_label_name_ok("9x", 2) || prom_label_name_ok("__x", 3) ||
+                 prom_label_name_ok("a-b", 3) || prom_label_name_ok("", 0));
+    assert_true(prom_label_reserved("checklist", 9) && prom_label_reserved("threshold", 9) &&
+                prom_label_reserved("le", 2));
+    assert_false(prom_label_reserved("env", 3));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_junit),      cmocka_unit_test(test_json),      cmocka_unit_test(test_prometheus),
+        cmocka_unit_test(test_junit),      cmocka_unit_test(test_json),      cmocka_unit_test(test_prometheus), cmocka_unit_test(test_prom_names),
         cmocka_unit_test(test_atomic),     cmocka_unit_test(test_push_down),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
