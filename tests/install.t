@@ -121,5 +121,17 @@ is "$?" 2 "new-plugin refuses a bad name"
   COMP_WORDS=(opscheck run -c "$T/mine.ini" h); COMP_CWORD=4; _opscheck
   printf '%s\n' "${COMPREPLY[@]}" ) >"$T/comp.out" 2>/dev/null
 like "$(cat "$T/comp.out")" '^hi$' "bash completion offers the config's check names"
+# commands and options come from the program's --help: every long option of the table is offered
+comp() { ( source "$ROOT/scripts/opscheck-completion.bash"; PATH="$P/bin:$PATH"
+           COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _opscheck; printf '%s\n' "${COMPREPLY[@]}" ) 2>/dev/null; }
+is "$(comp opscheck run --push | paste -sd' ')" "--push --push-delete --push-group" "completion offers every --push option"
+is "$(comp opscheck run --only | paste -sd' ')" "--only-failed" "... and --only-failed"
+is "$(comp opscheck run --format j | paste -sd' ')" "json junit" "... and --format's values"
+missing=
+for o in $("$P/bin/opscheck" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
+    comp opscheck run "$o" | grep -qx -- "$o" || missing="$missing $o"
+done
+is "${missing# }" "" "completion offers every option --help names"
+like "$(comp opscheck v | paste -sd' ')" '^validate version$|^validate$' "completion offers the commands --help names"
 
 done_testing
