@@ -372,7 +372,8 @@ like "$OUT" '^  seen: "no entry matches the pattern"' "no backups: seen"
 bk "$C" 'pattern = READ*'
 like "$OUT" "empty file \\(0 bytes\\)" "pattern: own globs, content decides the format"
 bk "$C" 'verify = deep'
-like "$OUT" '^  message: "configuration: verify must be header, full or restore, not \\"deep\\""' "bad verify value"
+is "$RC" 2 "bad verify value: a config error before the run (exit 2)"
+like "$ERR" "checks\.ini:7: check 'bk': verify: must be header, full or restore, not \"deep\"$" "bad verify value: named at its line"
 bk "$C" 'verify = restore'
 like "$OUT" '^  message: "configuration: verify = restore needs restore_dsn"' "restore without restore_dsn"
 

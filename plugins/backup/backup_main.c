@@ -230,6 +230,23 @@ static void check_restore(bk_ctx *x, bk_file *f)
         oc_metric(x->c, "restored_tables", (double)rr.tables, "");
 }
 
+/* The verify level named, or -1. */
+static int bk_level(const char *level)
+{
+    static const char *const names[] = {[V_HEADER] = "header", [V_FULL] = "full", [V_RESTORE] = "restore"};
+    for (int i = 0; i < (int)(sizeof names / sizeof *names); i++)
+        if (names[i] && strcmp(level, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+static void bk_validate(oc_check *c)
+{
+    const char *level = oc_opt_str(c, "verify");
+    if (level && bk_level(level) < 0)
+        oc_invalid(c, "verify", "must be header, full or restore, not \"%s\"", level);
+}
+
 static void bk_run_check(oc_check *c)
 {
     bk_ctx x = {.c = c, .reserve_ms = 300};
@@ -240,13 +257,8 @@ static void bk_run_check(oc_check *c)
     char why[512], buf[96], buf2[96];
     time_t now = time(NULL);
 
-    if (strcmp(level, "header") == 0)
-        x.level = V_HEADER;
-    else if (strcmp(level, "full") == 0)
-        x.level = V_FULL;
-    else if (strcmp(level, "restore") == 0)
-        x.level = V_RESTORE;
-    else {
+    x.level = bk_level(level);
+    if (x.level < 0) {
         oc_fail(c, "configuration: verify must be header, full or restore, not \"%s\"", level);
         return;
     }
@@ -365,6 +377,7 @@ static const oc_plugin backup_plugin = {
     .summary = "pg_dump backups: newest recent, complete and restorable, no sudden shrink, every day covered",
     .options = bk_options,
     .run = bk_run_check,
+    .validate = bk_validate,
 };
 
 OC_PLUGIN(backup_plugin)
