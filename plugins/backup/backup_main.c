@@ -119,13 +119,15 @@ static int verify(bk_ctx *x, bk_file *f)
         int rc = 0;
         if ((f->fmt == BK_TAR && bk_tar_check(f->path, f->why, sizeof f->why) != 0) || too_new(x, f) != 0)
             return f->state;
+        /* a directory dump's data files before pg_restore reads them: a
+         * member cut short is named as such, not as pg_restore's "could not
+         * close data file" (or not at all, -Z0) */
         if ((rc = pg_restore_check(x, "-l", f->path, f->why, sizeof f->why)) != 0 ||
+            (f->fmt == BK_DIR && (rc = bk_dir_data_check(f->path, deadline(x), f->why, sizeof f->why)) != 0) ||
             (rc = pg_restore_check(x, "-f", f->path, f->why, sizeof f->why)) != 0) {
             f->state = rc == -2 ? -2 : -1;
             return f->state;
         }
-        if (f->fmt == BK_DIR && bk_dir_data_check(f->path, f->why, sizeof f->why) != 0)
-            return f->state;
     }
     f->state = 1;
     return f->state;
