@@ -169,7 +169,9 @@ typedef struct bk_restore_res {
     char server[128];   /* host:port of restore_dsn, no password */
 } bk_restore_res;
 /* Restore F into a new scratch database on DSN, count its tables, drop it.
- * Returns 0, or -1 with WHY. */
+ * Returns 0, -1 with WHY, or BK_RESTORE_UNSUITABLE with WHY when F is a
+ * plain dump this cannot restore (pg_dumpall, pg_dump -C): nothing was run. */
+#define BK_RESTORE_UNSUITABLE (-3)
 /* PG_RESTORE: the program restoring archives (NULL or "": pg_restore on PATH). */
 int bk_restore(const char *dsn, const bk_file *f, const char *pg_restore, long long deadline_ms, bk_restore_res *rr,
                char *why, size_t n);

@@ -28,11 +28,13 @@ static const oc_option bk_options[] = {
     {"verify", OC_T_STRING, "full", 0,
       "header (magic and format), full (the whole file read: SQL decompressed as a stream and ending with its "
       "'dump complete' line, pg_dumpall's 'cluster dump complete'; archives by pg_restore -l and -f /dev/null, "
-      "each data file of a -Fd -Z0 dump ending with its \\. line), "
+      "each data file of a -Fd dump, NNNN.dat or compressed .dat.gz/.lz4/.zst, whole and ending with its \\. line), "
       "restore (full, then the newest restored into a scratch database; plain SQL is sent over libpq, never psql: "
-      "a psql meta-command line such as \\! or \\connect is refused)"},
+      "a psql meta-command line such as \\! is refused; a pg_dumpall or pg_dump -C dump is an error: use full)"},
     {"restore_dsn", OC_T_STRING, NULL, OC_OPT_SECRET,
-     "libpq DSN of a server where a scratch database may be created (verify = restore)"},
+     "libpq DSN of a server where a scratch database may be created (verify = restore); use a dedicated role with "
+     "LOGIN CREATEDB and nothing else, never a superuser (a dump's SQL runs as it: COPY ... TO PROGRAM would run "
+     "a shell command on the server)"},
     {"min_tables", OC_T_INT, "1", 0, "verify = restore: at least this many tables restored"},
     {"pg_restore", OC_T_STRING, NULL, 0,
      "path of pg_restore (default: the newest /usr/lib/postgresql/*/bin/pg_restore, else pg_restore on PATH); "
@@ -214,7 +216,13 @@ static void check_restore(bk_ctx *x, bk_file *f)
     if (!x->pg_restore[0])
         bk_pg_restore_find(oc_opt_str(x->c, "pg_restore"), deadline(x), x->pg_restore, sizeof x->pg_restore,
                            &x->pg_major);
-    if (bk_restore(oc_opt_str(x->c, "restore_dsn"), f, x->pg_restore, deadline(x), &rr, why, sizeof why) != 0) {
+    int rc = bk_restore(oc_opt_str(x->c, "restore_dsn"), f, x->pg_restore, deadline(x), &rr, why, sizeof why);
+    if (rc == BK_RESTORE_UNSUITABLE) { /* the dump may be fine: this check cannot tell */
+        oc_error(x->c, "newest backup %s could not be restore-tested: %s", f->name, why);
+        oc_diag(x->c, "problem", "%s", why);
+        return;
+    }
+    if (rc != 0) {
         oc_fail(x->c, "newest backup %s restores into a scratch database: %s", f->name, why);
         oc_expect(x->c, "a restore without errors", why);
     } else if (rr.tables < min) {

@@ -11,7 +11,8 @@
 
 static const oc_option bl_options[] = {
     {"dsn", OC_T_STRING, NULL, OC_OPT_SECRET,
-     "libpq connection string or URI, e.g. ${env:DATABASE_URL} (default: the PG* environment)"},
+     "libpq connection string or URI, e.g. ${env:DATABASE_URL} (default: the PG* environment); a read-only "
+     "role, never a superuser (one can run COPY ... TO PROGRAM through a query.NAME)"},
     {"checks", OC_T_LIST, "stuck orphans evidence", 0, "assertions to make: stuck, orphans, evidence"},
     {"grace", OC_T_DURATION, "10m", 0, "an approved payment older than this must have been applied"},
     {"window", OC_T_DURATION, "7d", 0, "stuck: look at payments approved within this window"},

@@ -18,7 +18,8 @@
 
 static const oc_option mw_options[] = {
     {"dsn", OC_T_STRING, NULL, OC_OPT_SECRET,
-     "libpq connection string or URI, e.g. ${env:DATABASE_URL} (default: the PG* environment)"},
+     "libpq connection string or URI, e.g. ${env:DATABASE_URL} (default: the PG* environment); a read-only "
+     "role, never a superuser (one can run COPY ... TO PROGRAM through a query.NAME)"},
     {"records", OC_T_BOOL, "yes", 0, "check the receiver's records in webhook_events"},
     {"window", OC_T_DURATION, "24h", 0, "delivery rate over this window"},
     {"min_rate", OC_T_PERCENT, "99%", 0, "share of notifications answered 2xx, at least"},
