@@ -18,6 +18,9 @@ struct oc_check {
     const cfg_resolved *res;
     long long deadline_ms;      /* now_ms() clock */
     int fd;                     /* record pipe to the parent */
+    /* in validate() (probe.c's child): fd takes probe records, only
+     * oc_invalid is heard, getters never end the process */
+    int validating;
     /* lists handed out by oc_opt_list/oc_opt_map, kept until the child exits */
     struct { const char *key; const char **items; size_t n; } *lists;
     size_t nlists;

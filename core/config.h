@@ -118,6 +118,13 @@ typedef struct cfg_resolved {
 void cfg_resolve(cfg *c, size_t check_idx, cfg_resolved *r);
 void cfg_resolved_clear(cfg_resolved *r);
 
+/* The schema row of KEY in OPTS, following "prefix.NAME" keys; or NULL. */
+const oc_option *cfg_find_spec(const oc_option *opts, const char *key);
+
+/* Have each plugin with a validate hook judge the values of its checks
+ * whose CLEAN[i] is set (no error of their own so far): config_judge.c. */
+void cfg_judge(cfg *c, const unsigned char *clean);
+
 /* Record "file:line: message" in c->errors (line 0: file only). */
 void cfg_error(cfg *c, const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 

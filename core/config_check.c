@@ -15,8 +15,8 @@
 
 #define DEFAULT_TIMEOUT_MS 10000
 
-/* The spec row for KEY in a plugin's schema, following "prefix.NAME" keys. */
-static const oc_option *find_spec(const oc_option *opts, const char *key)
+/* See config.h. */
+const oc_option *cfg_find_spec(const oc_option *opts, const char *key)
 {
     if (!opts)
         return NULL;
@@ -167,7 +167,7 @@ static void check_one(cfg *c, cfg_check *k, schema_find_fn find, void *find_ctx)
             for (spec = schema_core_options; strcmp(spec->key, it->key) != 0; spec++)
                 ;
         } else {
-            spec = find_spec(opts, it->key);
+            spec = cfg_find_spec(opts, it->key);
             if (!spec && k->plugin && !broken) {
                 const char *best = suggest_key(opts, it->key);
                 if (best)
@@ -208,7 +208,7 @@ static void check_one(cfg *c, cfg_check *k, schema_find_fn find, void *find_ctx)
             continue;
         int found = 0;
         for (size_t i = 0; i < s->nitems && !found; i++)
-            found = find_spec(opts, s->items[i].key) == o;
+            found = cfg_find_spec(opts, s->items[i].key) == o;
         if (!found)
             cfg_error(c, s->file, s->line, "check '%s' is missing required option '%s' (plugin %s: %s)",
                    k->name, o->key, k->plugin->name, o->help ? o->help : "");
@@ -355,8 +355,14 @@ void cfg_validate(cfg *c, schema_find_fn find, void *find_ctx)
         else if (s->kind == CFG_CHECKLIST)
             c->lists[nl++] = (cfg_list){.sec = s, .name = s->name};
     }
-    for (size_t i = 0; i < c->nchecks; i++)
+    unsigned char *clean = xcalloc(c->nchecks ? c->nchecks : 1, 1);
+    for (size_t i = 0; i < c->nchecks; i++) {
+        size_t before = c->errors.n;
         check_one(c, &c->checks[i], find, find_ctx);
+        clean[i] = c->errors.n == before;
+    }
+    cfg_judge(c, clean); /* after the core's own checks: the values have their types */
+    free(clean);
     size_t *stamp = xcalloc(c->nchecks ? c->nchecks : 1, sizeof *stamp);
     for (size_t i = 0; i < c->nlists; i++) {
         if (cfg_find_check(c, c->lists[i].name) >= 0)
@@ -398,7 +404,7 @@ void cfg_resolve(cfg *c, size_t idx, cfg_resolved *r)
             break;
         }
         int core = schema_core_key(it->key);
-        const oc_option *spec = core ? NULL : find_spec(opts, it->key);
+        const oc_option *spec = core ? NULL : cfg_find_spec(opts, it->key);
         if (spec && (spec->flags & OC_OPT_SECRET))
             redact_add(ir.value);
         const char *why = NULL;
@@ -478,7 +484,7 @@ static void register_section(cfg *c, const cfg_section *s, const oc_option *opts
     for (size_t n = 0; n < s->nitems; n++) {
         const cfg_item *it = &s->items[n];
         int warned = register_env_refs(it, warnings);
-        const oc_option *spec = find_spec(opts, it->key);
+        const oc_option *spec = cfg_find_spec(opts, it->key);
         int secret = spec && (spec->flags & OC_OPT_SECRET);
         if (!secret && !strstr(it->raw, "${"))
             continue;

@@ -225,6 +225,13 @@ const oc_plugin *loader_open(const char *path, const char *name, void **dl_out, 
     return copy;
 }
 
+/* The schema's judge (schema.h): the plugin's validate hook, in a child. */
+static void judge(const oc_schema *s, const schema_judged *checks, size_t n, schema_bad_fn bad, void *ctx)
+{
+    const plug *p = s->owner;
+    probe_validate(p->path, p->name, checks, n, bad, ctx);
+}
+
 /* A plug for PATH, from what its probe child said (no plugin code runs
  * here).  NULL with *err when the descriptor is refused; a plug with
  * `broken` set when loading it crashed, exited or hung. */
@@ -235,7 +242,8 @@ static plug *load_file(const char *path, const char *name, char **err)
         return NULL;
     oc_plugin *desc = NULL;
     char *why = NULL;
-    int rc = probe_plugin(path, name, &desc, &why);
+    unsigned hooks = 0;
+    int rc = probe_plugin(path, name, &desc, &hooks, &why);
     if (rc == PROBE_REFUSED) {
         *err = why;
         return NULL;
@@ -254,7 +262,8 @@ static plug *load_file(const char *path, const char *name, char **err)
     }
     p->desc = desc;
     p->schema = (oc_schema){.name = p->name, .summary = desc->summary, .options = desc->options,
-                            .broken = p->broken, .owner = p};
+                            .broken = p->broken, .owner = p,
+                            .judge = (hooks & PROBE_HAS_VALIDATE) ? judge : NULL};
     return p;
 }
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check_ctx.h"
+#include "probe.h"
 #include "units.h"
 #include "wire.h"
 
@@ -17,6 +18,8 @@
  * returns (plugin.h); the first refused call is kept for oc_run_returned. */
 static int may_send(oc_check *c, const char *fn)
 {
+    if (c->validating)
+        return 0; /* validate() reports only with oc_invalid */
     if (!atomic_load(&c->returned) && pthread_equal(pthread_self(), c->thread))
         return 1;
     const char *none = NULL;
@@ -319,4 +322,22 @@ void oc_log(oc_check *c, const char *fmt, ...)
     va_start(ap, fmt);
     send_diag(c, "oc_log", "log", fmt, ap);
     va_end(ap);
+}
+
+void oc_invalid(oc_check *c, const char *key, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *why = fmt ? xvasprintf(fmt, ap) : xstrdup("invalid");
+    va_end(ap);
+    const char *k = key && *key ? key : "?";
+    if (c->validating && pthread_equal(pthread_self(), c->thread)) {
+        probe_put_invalid(c->fd, k, why);
+    } else if (!c->validating && may_send(c, "oc_invalid")) {
+        char *msg = xasprintf("%s: %s", k, why);
+        const char *f[] = {"error", msg};
+        wire_send(c->fd, WIRE_ASSERT, f, 2);
+        free(msg);
+    }
+    free(why);
 }

@@ -16,6 +16,20 @@
 #include "opscheck/plugin.h"
 #include "util.h"
 
+struct cfg_resolved;
+
+/* One check for a plugin's judge: its name and the values it may see (no
+ * secret option, nothing from ${env:...} or ${file:...}). */
+typedef struct schema_judged {
+    const char *check;
+    const struct cfg_resolved *res;
+} schema_judged;
+
+/* What a judge found: value KEY (as the plugin named it: "KEY", "NAME.x",
+ * "KEY[N]") of checks[I] is wrong, WHY; KEY NULL: the judge itself failed
+ * (crashed, hung) while on checks[I]. */
+typedef void (*schema_bad_fn)(void *ctx, size_t i, const char *key, const char *why);
+
 typedef struct oc_schema {
     const char *name;          /* the plugin's name */
     const char *summary;       /* one line */
@@ -24,6 +38,11 @@ typedef struct oc_schema {
     /* The finder's own record of the plugin, opaque here: the runner gets
      * back from it what it needs to start the plugin (run.c, a plug). */
     const void *owner;
+    /* Optional (NULL: the plugin judges nothing before the run): have the
+     * plugin judge N checks' values, isolated from this process (the
+     * finder's business: loader.c runs the plugin's validate hook in a
+     * child); each wrong value is one call of BAD(CTX, ...). */
+    void (*judge)(const struct oc_schema *s, const schema_judged *checks, size_t n, schema_bad_fn bad, void *ctx);
 } oc_schema;
 
 /* Plugin NAME's schema, or NULL with *err set (malloc'd, no file:line).

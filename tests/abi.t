@@ -2,7 +2,8 @@
 # abi.t - the plugin ABI (core/opscheck/plugin.h): an ABI-1 plugin still
 # loads and runs, descriptors and option rows are read by their size, what
 # this core cannot understand is refused naming the file, ABI-2 additions
-# (init2, oc_log) work, the getter and threading rules are enforced, and the
+# (init2, oc_log) work, the validate hook (ABI 2 revision 1) judges values
+# before the run, isolated, the getter and threading rules are enforced, and the
 # program exports exactly the functions the header declares.
 source "$(dirname "$0")/lib.sh"
 
@@ -101,6 +102,68 @@ is "$RC" 1 "threads: the check fails"
 like "$OUT" "plugin bug: oc_pass called from a thread other than run\(\)'s \(ignored\)" "threads: the refused call is named"
 unlike "$OUT" "reported from another thread" "threads: the other thread's record never arrives"
 like "$OUT" "reported from run\(\)'s thread" "threads: run()'s own records arrive"
+
+# --- ABI 2 revision 1: the validate hook judges values before anything runs
+ini judge.ini <<EOF
+$hdr
+[check plain]
+plugin = tp_judge
+pattern = fine
+item = yes
+[check refused]
+plugin = tp_judge
+pattern = a bad one
+item = yes
+item = no
+token = \${env:TPJ_TOKEN}
+[check from_env]
+plugin = tp_judge
+pattern = \${env:TPJ_PATTERN}
+[check old_plugin]
+plugin = tp_abi2
+EOF
+TPJ_TOKEN=hunter2-secret-value TPJ_PATTERN=bad run_oc validate -c "$T/judge.ini"
+is "$RC" 2 "validate hook: a refused value is a config error (exit 2)"
+like "$ERR" "judge\.ini:9: check 'refused': pattern: \"a bad one\" is refused by tp_judge$" "validate hook: file:line of the key"
+like "$ERR" "judge\.ini:11: check 'refused': item 1 says no$" "validate hook: KEY[N] names the line of that repeated item"
+unlike "$ERR" "check 'plain'" "validate hook: a good check passes"
+unlike "$ERR" "hunter2|saw the secret" "validate hook: a secret option is never passed (nor printed)"
+unlike "$ERR" "check 'from_env'" "validate hook: a value from \${env:...} is not judged at validate"
+unlike "$ERR" "not heard" "validate hook: other results from validate are not heard"
+is "$(grep -c . <<<"$ERR")" 3 "validate hook: two errors and the count, nothing else"
+TPJ_TOKEN=x TPJ_PATTERN=bad run_oc run -c "$T/judge.ini" -v
+is "$RC" 2 "validate hook: run refuses the config before running"
+like "$ERR" "judge\.ini:9: check 'refused': pattern:" "validate hook: run names file:line too"
+unlike "$OUT" "^ok " "validate hook: run ran nothing"
+# at run time, oc_invalid from run() is an ERROR naming the key
+printf '%s\n[check e]\nplugin = tp_judge\npattern = ${env:TPJ_PATTERN}\n' "$hdr" > "$T/judge_env.ini"
+TPJ_PATTERN=bad run_oc run -c "$T/judge_env.ini" -v
+is "$RC" 1 "oc_invalid in run(): the check errs"
+like "$OUT" 'message: "pattern: \\"bad\\" is refused by tp_judge"' "oc_invalid in run(): KEY: why"
+like "$OUT" 'severity: "error"' "oc_invalid in run(): an ERROR, not a FAIL"
+# a plugin built against ABI 2 before the revision: its size stops before validate, never read or called
+TP_JUDGE_OLD=1 TPJ_TOKEN=x run_oc validate -c "$T/judge.ini"
+is "$RC" 0 "older ABI-2 descriptor: validate beyond its size is not called"
+# plugins without the hook (ABI 1 above, ABI 2 here) load and validate as before
+printf '%s\n[check a]\nplugin = tp_abi2\n[check b]\nplugin = tp_abi1\n' "$hdr" > "$T/nohook.ini"
+run_oc validate -c "$T/nohook.ini"
+is "$RC" 0 "plugins without the hook validate"
+# a hook that crashes, or calls an undeclared getter: one line naming the check
+printf '%s\n[check boom]\nplugin = tp_judge\nmode = crash\n[check odd]\nplugin = tp_judge\nmode = undeclared\n' "$hdr" > "$T/judge_crash.ini"
+run_oc validate -c "$T/judge_crash.ini"
+is "$RC" 2 "crashing hook: exit 2"
+like "$ERR" "judge_crash\.ini:4: check 'boom': plugin tp_judge: validate killed by SIGSEGV$" "crashing hook: one line naming the check"
+unlike "$ERR" "check 'odd'" "an undeclared getter in validate ends nothing"
+is "$(grep -c . <<<"$ERR")" 2 "crashing hook: one error line and the count"
+# a hook that hangs: killed after 10 s, one line naming the check, no process left
+printf '%s\n[check stuck]\nplugin = tp_judge\nmode = hang\n' "$hdr" > "$T/judge_hang.ini"
+start=$SECONDS
+run_oc validate -c "$T/judge_hang.ini"
+is "$RC" 2 "hanging hook: exit 2"
+like "$ERR" "judge_hang\.ini:4: check 'stuck': plugin tp_judge: validate still running after 10 s$" "hanging hook: one line naming the check"
+[ $((SECONDS - start)) -lt 20 ]; ok $? "hanging hook: validate returns within the limit"
+pgrep -f "judge_hang\.ini" >/dev/null && left=1 || left=0
+is "$left" 0 "hanging hook: no process left behind"
 
 # --- exports: exactly the functions plugin.h declares, both ways
 nm -D --defined-only "$OPSCHECK" | awk '$3 ~ /^oc_/ {print $3}' | sort -u > "$T/exported"

@@ -332,6 +332,48 @@ for d in quiz0.dir ins0.dir; do
     like "$OUT" "^    not ok 2 - newest backup $d is a complete dump \\(verify full\\): data file ${big##*/} is cut short \\($((size / 2)) bytes, no .* at its end\\)$" "-Fd -Z0 $d cut: the data file named"
 done
 
+# ---- compressed directory dumps: members NNNN.dat.gz (pg_dump -Fd's
+# default), .dat.lz4 and .dat.zst (-Z lz4|zstd, PostgreSQL 16+; compress_io.c
+# names them so, and writes LZ4 frames and zstd frames as the tools do).
+# Debian 12's pg_dump 15 has no -Z lz4|zstd: the members are the -Z0 dump's
+# compressed by the lz4 and zstd tools, and pg_restore = a stand-in for a 16
+# that hands the real 15 a copy with the members decompressed (leniently,
+# as pg_restore reads a cut -Z0 member: what the check must catch itself).
+mkdir -p "$T/pg16z"
+cat >"$T/pg16z/pg_restore" <<STANDIN
+#!/bin/bash
+[ "\$1" = --version ] && { echo 'pg_restore (PostgreSQL) 16.6'; exit 0; }
+args=("\$@"); t=\$(mktemp -d); cp -r "\${args[-1]}" "\$t/a"
+for m in "\$t"/a/*.dat.lz4; do [ -e "\$m" ] && { lz4 -dcq "\$m" >"\${m%.lz4}" 2>/dev/null; rm "\$m"; }; done
+for m in "\$t"/a/*.dat.zst; do [ -e "\$m" ] && { zstd -dcq "\$m" >"\${m%.zst}" 2>/dev/null; rm "\$m"; }; done
+args[-1]=\$t/a; "$PG15" "\${args[@]}"; rc=\$?; rm -rf "\$t"; exit \$rc
+STANDIN
+chmod 755 "$T/pg16z/pg_restore"
+for codec in gz lz4 zst; do
+    case_dir "dirz-$codec"; mkdir "$C/new.dir"
+    if [ $codec = gz ]; then
+        cp "$S"/quiz.dir/* "$C/new.dir/"
+    else
+        cp "$S"/quiz0.dir/toc.dat "$C/new.dir/"
+        for m in "$S"/quiz0.dir/[0-9]*.dat; do
+            if [ $codec = lz4 ]; then lz4 -q -c "$m"; else zstd -q -c "$m"; fi >"$C/new.dir/${m##*/}.$codec"
+        done
+    fi
+    ls "$C"/new.dir/[0-9]*.dat.$codec >/dev/null; ok $? "-Fd .dat.$codec: members named as pg_dump names them"
+    bk "$C" "retention_days = 1
+pg_restore = $T/pg16z/pg_restore"
+    is "$RC" 0 "-Fd .dat.$codec: a good dump passes verify = full"
+    like "$OUT" '^    ok 2 - newest backup new.dir is a complete directory dump \(verify full\)$' "-Fd .dat.$codec: read whole"
+    big=$(ls -S "$C"/new.dir/[0-9]*.dat.$codec | head -1)
+    size=$(stat -c %s "$big")
+    truncate -s $((size / 2)) "$big"
+    bk "$C" "retention_days = 1
+pg_restore = $T/pg16z/pg_restore"
+    is "$RC" 1 "-Fd .dat.$codec cut in half: exit 1"
+    name=$codec; [ $codec = gz ] && name=gzip; [ $codec = zst ] && name=zstd
+    like "$OUT" "^    not ok 2 - newest backup new.dir is a complete dump \\(verify full\\): data file ${big##*/}: truncated $name stream at byte $((size / 2))$" "-Fd .dat.$codec cut in half: the member named, and why"
+done
+
 # ---- a sudden shrink; min_size ----
 case_dir shrink
 put quiz.sql.gz a.sql.gz 25
@@ -372,7 +414,8 @@ like "$OUT" '^  seen: "no entry matches the pattern"' "no backups: seen"
 bk "$C" 'pattern = READ*'
 like "$OUT" "empty file \\(0 bytes\\)" "pattern: own globs, content decides the format"
 bk "$C" 'verify = deep'
-like "$OUT" '^  message: "configuration: verify must be header, full or restore, not \\"deep\\""' "bad verify value"
+is "$RC" 2 "bad verify value: a config error before the run (exit 2)"
+like "$ERR" "checks\.ini:7: check 'bk': verify: must be header, full or restore, not \"deep\"$" "bad verify value: named at its line"
 bk "$C" 'verify = restore'
 like "$OUT" '^  message: "configuration: verify = restore needs restore_dsn"' "restore without restore_dsn"
 

@@ -194,16 +194,20 @@ logs_patterns = "Exception in worker"'
 like "$OUT" '^    not ok [0-9]+ - logs of last 1h: 1 lines match error patterns' "logs: own patterns replace the defaults"
 common "logs patterns"
 # PCRE2 (issue 14): \d works as in grep -P; a pattern that does not compile
-# is an ERROR naming it, not a failed app.
+# is refused before the run (fly's validate hook), naming its line.
 fly_run logs-errors fly-status 'logs_window = 1h
 logs_patterns = "HTTP/1\.1\S* 5\d\d"'
 like "$OUT" '^    not ok [0-9]+ - logs of last 1h: 1 lines match error patterns' "logs: \\d in a log pattern"
 fly_run logs-errors fly-status 'logs_window = 1h
 logs_patterns = "^(oops"'
-is "$RC" 1 "logs: bad pattern, exit 1"
-like "$OUT" '^  severity: "error"' "logs: bad pattern is an ERROR"
-like "$OUT" '^  message: "configuration: log pattern \\"\^\(oops\\" does not compile at offset 6: missing closing parenthesis"' "logs: bad pattern named with why"
-common "logs bad pattern"
+is "$RC" 2 "logs: bad pattern, a config error (exit 2) before the run"
+like "$ERR" "checks\.ini:11: check 'fly-status': logs_patterns: log pattern \"\^\(oops\" does not compile at offset 6: missing closing parenthesis$" "logs: bad pattern named at its line with why"
+unlike "$OUT" "^(not )?ok " "logs: bad pattern, nothing ran"
+unlike "$OUT$ERR" "$TOKEN" "logs bad pattern: token never shown"
+fly_ini fly-status 'autostop = sometimes'
+run_oc validate -c "$T/checks.ini"
+is "$RC" 2 "autostop: a value Fly does not have is refused by validate"
+like "$ERR" "checks\.ini:10: check 'fly-status': autostop: must be off, stop or suspend, not \"sometimes\"$" "autostop: named at its line"
 
 # ---- empty app ----
 fly_run empty fly-status ''

@@ -12,7 +12,7 @@ export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 # config links the model without the loader (it sees plugins only as schemas)
-config_srcs="core/config.c core/config_check.c core/interp.c core/schema.c core/units.c core/redact.c core/util.c core/strmap.c core/suggest.c"
+config_srcs="core/config.c core/config_check.c core/config_judge.c core/interp.c core/schema.c core/units.c core/redact.c core/util.c core/strmap.c core/suggest.c"
 declare -A SRCS=(
     [config]="$config_srcs"
     [config_tp]="$config_srcs core/loader.c core/probe.c core/stop.c core/oc_api.c core/wire.c core/result.c"

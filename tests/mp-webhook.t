@@ -312,4 +312,11 @@ check writes
 like "$OUT" 'newest: query newest tried to write and the read-only session refused it' "writes: refused"
 is "$(db_sql 'SELECT count(*) > 0 FROM webhook_events')" t "writes: nothing deleted"
 
+# A query.NAME the plugin does not have is a typo refused before the run,
+# at its line (the plugin's validate hook), not a silently kept default.
+printf '[check typo]\nplugin = mp-webhook\ndsn = ${env:MW_DSN}\nquery.recnet = SELECT 1\n' >"$T/typo.ini"
+run_oc validate -c "$T/typo.ini"
+is "$RC" 2 "typo: validate exits 2"
+like "$ERR" "typo\.ini:4: check 'typo': query\.recnet: not an mp-webhook query \(delivery, recent, newest\)$" "typo: named at its line"
+
 done_testing

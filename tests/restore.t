@@ -139,8 +139,28 @@ ok "$([ ! -e "$T/pwned-shell" ]; echo $?)" "shell.sql: no shell ran (no file)"
 hostile connect.sql "\\connect $VICTIM" "CREATE TABLE ${PWNED}_c (i int);"
 restore connect.sql
 is "$RC" 1 "connect.sql: exit 1"
-like "$OUT" "line $line: psql meta-command \\\\\\\\connect refused" "connect.sql: refused, line named"
+like "$OUT" "could not be restore-tested: a pg_dumpall or pg_dump -C dump \\(line $line: \\\\\\\\connect to another database\\)" "connect.sql: refused, line named"
+like "$OUT" '^  severity: "error"' "connect.sql: an ERROR (the restore could not be tried), not a FAIL"
 is "$(in_victim _c)" f "connect.sql: no table created in $VICTIM"
+
+# ---- pg_dumpall and pg_dump -C: real dumps that switch databases ----
+# They cannot be restored into one scratch database, and their CREATE ROLE
+# and CREATE DATABASE would touch the restore server's cluster: a clear
+# ERROR saying why and what to use, before anything is sent or created.
+scratch_dbs() { psql -X -At -d postgres -c "SELECT count(*) FROM pg_database WHERE datname LIKE 'opscheck_restore_%'"; }
+before=$(scratch_dbs)
+mkdir -p "$T/c/create.sql"; pg_dump -d "$DB" -C -Fp -f "$T/c/create.sql/create.sql"
+grep -q '^\\connect' "$T/c/create.sql/create.sql"; ok $? "pg_dump -C writes a \\connect line"
+cline=$(grep -n -m1 '^CREATE DATABASE' "$T/c/create.sql/create.sql" | cut -d: -f1)
+restore create.sql
+is "$RC" 1 "pg_dump -C: exit 1"
+like "$OUT" '^  severity: "error"' "pg_dump -C: an ERROR, not a FAIL"
+like "$OUT" "not ok 4 - newest backup create.sql could not be restore-tested: a pg_dumpall or pg_dump -C dump \\(line $cline: CREATE DATABASE, a cluster-wide statement\\): verify = restore loads one database's dump into a scratch database and never switches databases or touches the cluster; use verify = full for this file, and verify = restore on per-database dumps made without -C" "pg_dump -C: why, and what to use instead"
+mkdir -p "$T/c/all.sql.gz"; pg_dumpall | gzip >"$T/c/all.sql.gz/all.sql.gz"
+restore all.sql.gz
+is "$RC" 1 "pg_dumpall | gzip: exit 1"
+like "$OUT" "could not be restore-tested: a pg_dumpall or pg_dump -C dump \\(line [0-9]+: (CREATE|ALTER) ROLE, a cluster-wide statement\\)" "pg_dumpall: turned away at its first role"
+is "$(scratch_dbs)" "$before" "pg_dumpall, pg_dump -C: no scratch database was even created"
 
 hostile output.sql "\\o $T/pwned-o" "SELECT 'leak';"
 restore output.sql

@@ -57,6 +57,13 @@
  *    one number tells any later core how far apart the rows are.
  *  - An option flag bit or type this core does not know refuses the plugin
  *    with a message naming the file: never ignored.
+ *  - Optional callbacks whose absence only means less checking before the
+ *    run (never a safety flag) may be appended within an ABI number as a
+ *    revision (OC_ABI_REVISION) instead of a new ABI: a core reads such a
+ *    member only when `size` covers it, so a plugin built before the
+ *    revision loads as it is; a core older than the revision refuses the
+ *    larger descriptor (the size rule above), so nothing is skipped unseen.
+ *    ABI 2 revision 1 added: validate and oc_invalid.
  *  - The program exports exactly the functions declared here (listed by name
  *    in core/exports.list); a test compares the two.
  */
@@ -74,6 +81,8 @@ extern "C" {
  * oc_assert_yaml, the threading rule, and the refusal of undeclared keys,
  * unknown flag bits and unknown types. */
 #define OC_ABI_VERSION 2
+/* Optional members appended within this ABI (see the policy above). */
+#define OC_ABI_REVISION 1
 
 /* The type an option's value must have; checked by the core at load time. */
 typedef enum oc_opt_type {
@@ -127,6 +136,20 @@ typedef struct oc_plugin {
      * line in WHY (LEN bytes, NUL-terminated) saying why the plugin cannot
      * run; its checks then fail with "plugin NAME: init failed: WHY". */
     int (*init2)(char *why, size_t len);
+    /* ---- ABI 2 revision 1: read only when `size` covers it ---- */
+    /* Optional: judge a check's option values before anything runs, for what
+     * only the plugin understands (a regex that does not compile, a rule it
+     * parses).  Called by `opscheck validate` and by `run` before the run
+     * starts, once per check, in a short-lived child process of its own (init
+     * is not called first; the same 10 s limit as loading; a crash or hang is
+     * one error naming the check).  It sees the values written in the INI
+     * through the usual getters, except secret options and values from
+     * ${env:...} or ${file:...}, which read as unset here.  Report each wrong
+     * value with oc_invalid(); the core prints "file:line: check NAME: KEY:
+     * why" at that key's line, exits 2 and runs nothing.  No other oc_*
+     * result function is heard here.  Configs are judged again at run time
+     * as usual (validate cannot see values from the environment). */
+    void (*validate)(oc_check *c);
 } oc_plugin;
 
 /* The members every descriptor starts with, for this header:
@@ -212,6 +235,12 @@ void oc_metric(oc_check *c, const char *name, double value, const char *unit);
 /* ABI 2: one line of the plugin's own log, shown with the check's facts
  * (YAML `log:`, then `log_2:` ...); sent like oc_diag, masked alike. */
 void oc_log(oc_check *c, const char *fmt, ...) OC_PRINTF(2, 3);
+/* ABI 2 revision 1: option KEY's value is wrong, WHY (FMT).  KEY is a key of
+ * the plugin's table, "NAME.x" for a PREFIX option, or "KEY[N]" for item N
+ * (from 0, as oc_opt_list gives them) of a REPEAT option, so the core can
+ * name the line.  In validate() it is a config error; called from run() it
+ * is an ERROR assertion "KEY: why" (a plugin may share its checks). */
+void oc_invalid(oc_check *c, const char *key, const char *fmt, ...) OC_PRINTF(3, 4);
 
 #ifdef __cplusplus
 }

@@ -101,11 +101,12 @@ int bk_dec_step(bk_dec *d, const unsigned char **in, size_t *inlen, unsigned cha
 void bk_dec_free(bk_dec *d);
 
 /* ---- backup_pgdir.c ---- */
-/* Every table data file of an uncompressed -Fd dump (NNNN.dat) ends as
- * pg_dump ends it: a COPY stream with its "\." line, --inserts with the
- * last statement's ";" (then blank lines).  pg_restore -f /dev/null reads
- * a data file cut short without complaint.  0, or -1 with WHY. */
-int bk_dir_data_check(const char *dir, char *why, size_t n);
+/* Every table data file of a -Fd dump (NNNN.dat, or compressed NNNN.dat.gz,
+ * .lz4, .zst: each stream complete) ends as pg_dump ends it: a COPY stream
+ * with its "\." line, --inserts with the last statement's ";" (then blank
+ * lines).  pg_restore -f /dev/null reads a data file cut short without
+ * complaint.  DEADLINE_MS as bk_stream.  0, or -1 with WHY. */
+int bk_dir_data_check(const char *dir, long long deadline_ms, char *why, size_t n);
 
 /* ---- backup_scan.c ---- */
 typedef struct bk_file {
@@ -168,7 +169,9 @@ typedef struct bk_restore_res {
     char server[128];   /* host:port of restore_dsn, no password */
 } bk_restore_res;
 /* Restore F into a new scratch database on DSN, count its tables, drop it.
- * Returns 0, or -1 with WHY. */
+ * Returns 0, -1 with WHY, or BK_RESTORE_UNSUITABLE with WHY when F is a
+ * plain dump this cannot restore (pg_dumpall, pg_dump -C): nothing was run. */
+#define BK_RESTORE_UNSUITABLE (-3)
 /* PG_RESTORE: the program restoring archives (NULL or "": pg_restore on PATH). */
 int bk_restore(const char *dsn, const bk_file *f, const char *pg_restore, long long deadline_ms, bk_restore_res *rr,
                char *why, size_t n);

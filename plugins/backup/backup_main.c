@@ -28,11 +28,13 @@ static const oc_option bk_options[] = {
     {"verify", OC_T_STRING, "full", 0,
       "header (magic and format), full (the whole file read: SQL decompressed as a stream and ending with its "
       "'dump complete' line, pg_dumpall's 'cluster dump complete'; archives by pg_restore -l and -f /dev/null, "
-      "each data file of a -Fd -Z0 dump ending with its \\. line), "
+      "each data file of a -Fd dump, NNNN.dat or compressed .dat.gz/.lz4/.zst, whole and ending with its \\. line), "
       "restore (full, then the newest restored into a scratch database; plain SQL is sent over libpq, never psql: "
-      "a psql meta-command line such as \\! or \\connect is refused)"},
+      "a psql meta-command line such as \\! is refused; a pg_dumpall or pg_dump -C dump is an error: use full)"},
     {"restore_dsn", OC_T_STRING, NULL, OC_OPT_SECRET,
-     "libpq DSN of a server where a scratch database may be created (verify = restore)"},
+     "libpq DSN of a server where a scratch database may be created (verify = restore); use a dedicated role with "
+     "LOGIN CREATEDB and nothing else, never a superuser (a dump's SQL runs as it: COPY ... TO PROGRAM would run "
+     "a shell command on the server)"},
     {"min_tables", OC_T_INT, "1", 0, "verify = restore: at least this many tables restored"},
     {"pg_restore", OC_T_STRING, NULL, 0,
      "path of pg_restore (default: the newest /usr/lib/postgresql/*/bin/pg_restore, else pg_restore on PATH); "
@@ -119,13 +121,15 @@ static int verify(bk_ctx *x, bk_file *f)
         int rc = 0;
         if ((f->fmt == BK_TAR && bk_tar_check(f->path, f->why, sizeof f->why) != 0) || too_new(x, f) != 0)
             return f->state;
+        /* a directory dump's data files before pg_restore reads them: a
+         * member cut short is named as such, not as pg_restore's "could not
+         * close data file" (or not at all, -Z0) */
         if ((rc = pg_restore_check(x, "-l", f->path, f->why, sizeof f->why)) != 0 ||
+            (f->fmt == BK_DIR && (rc = bk_dir_data_check(f->path, deadline(x), f->why, sizeof f->why)) != 0) ||
             (rc = pg_restore_check(x, "-f", f->path, f->why, sizeof f->why)) != 0) {
             f->state = rc == -2 ? -2 : -1;
             return f->state;
         }
-        if (f->fmt == BK_DIR && bk_dir_data_check(f->path, f->why, sizeof f->why) != 0)
-            return f->state;
     }
     f->state = 1;
     return f->state;
@@ -212,7 +216,13 @@ static void check_restore(bk_ctx *x, bk_file *f)
     if (!x->pg_restore[0])
         bk_pg_restore_find(oc_opt_str(x->c, "pg_restore"), deadline(x), x->pg_restore, sizeof x->pg_restore,
                            &x->pg_major);
-    if (bk_restore(oc_opt_str(x->c, "restore_dsn"), f, x->pg_restore, deadline(x), &rr, why, sizeof why) != 0) {
+    int rc = bk_restore(oc_opt_str(x->c, "restore_dsn"), f, x->pg_restore, deadline(x), &rr, why, sizeof why);
+    if (rc == BK_RESTORE_UNSUITABLE) { /* the dump may be fine: this check cannot tell */
+        oc_error(x->c, "newest backup %s could not be restore-tested: %s", f->name, why);
+        oc_diag(x->c, "problem", "%s", why);
+        return;
+    }
+    if (rc != 0) {
         oc_fail(x->c, "newest backup %s restores into a scratch database: %s", f->name, why);
         oc_expect(x->c, "a restore without errors", why);
     } else if (rr.tables < min) {
@@ -230,6 +240,23 @@ static void check_restore(bk_ctx *x, bk_file *f)
         oc_metric(x->c, "restored_tables", (double)rr.tables, "");
 }
 
+/* The verify level named, or -1. */
+static int bk_level(const char *level)
+{
+    static const char *const names[] = {[V_HEADER] = "header", [V_FULL] = "full", [V_RESTORE] = "restore"};
+    for (int i = 0; i < (int)(sizeof names / sizeof *names); i++)
+        if (names[i] && strcmp(level, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+static void bk_validate(oc_check *c)
+{
+    const char *level = oc_opt_str(c, "verify");
+    if (level && bk_level(level) < 0)
+        oc_invalid(c, "verify", "must be header, full or restore, not \"%s\"", level);
+}
+
 static void bk_run_check(oc_check *c)
 {
     bk_ctx x = {.c = c, .reserve_ms = 300};
@@ -240,13 +267,8 @@ static void bk_run_check(oc_check *c)
     char why[512], buf[96], buf2[96];
     time_t now = time(NULL);
 
-    if (strcmp(level, "header") == 0)
-        x.level = V_HEADER;
-    else if (strcmp(level, "full") == 0)
-        x.level = V_FULL;
-    else if (strcmp(level, "restore") == 0)
-        x.level = V_RESTORE;
-    else {
+    x.level = bk_level(level);
+    if (x.level < 0) {
         oc_fail(c, "configuration: verify must be header, full or restore, not \"%s\"", level);
         return;
     }
@@ -365,6 +387,7 @@ static const oc_plugin backup_plugin = {
     .summary = "pg_dump backups: newest recent, complete and restorable, no sudden shrink, every day covered",
     .options = bk_options,
     .run = bk_run_check,
+    .validate = bk_validate,
 };
 
 OC_PLUGIN(backup_plugin)

@@ -191,6 +191,13 @@ int bk_restore(const char *dsn, const bk_file *f, const char *pg_restore, long l
     rr->tables = -1;
     snprintf(rr->scratch, sizeof rr->scratch, "opscheck_restore_%ld_%ld", (long)getpid(), (long)time(NULL));
     rr->server[0] = '\0';
+    /* a dump made for a whole cluster or for a fresh database is turned away
+     * before anything is created or sent (backup_sql.c) */
+    if (bk_is_sql(f->fmt)) {
+        int rc = bk_sql_scan(f, deadline_ms, why, n);
+        if (rc != 0)
+            return rc > 0 ? BK_RESTORE_UNSUITABLE : -1;
+    }
     char msg[300], *perr = NULL;
     PQconninfoOption *parsed = PQconninfoParse(dsn, &perr);
     if (!parsed) {

@@ -12,6 +12,12 @@
  * is refused with its number: pg_dump writes none but \restrict and
  * \unrestrict (15.14+), which are skipped.  A backslash further in a line
  * is just SQL the server refuses.
+ *
+ * Before any of it runs, bk_sql_scan() reads the dump once with the same
+ * lexer, sending nothing: a pg_dumpall dump or a pg_dump -C one switches
+ * databases (\connect) and makes cluster-wide objects (CREATE DATABASE,
+ * CREATE ROLE), which one scratch database cannot hold and the restore
+ * server must not get; such a dump is turned away before it starts.
  */
 #include "backup_sql.h"
 
@@ -48,6 +54,8 @@ typedef struct sqlrun {
     size_t nids;
     char *why;
     size_t n;
+    int dry;                   /* bk_sql_scan: nothing is sent */
+    int unsuitable;            /* ... and it found a \connect or a cluster-wide statement */
 } sqlrun;
 
 static int buf_add(buf *b, const char *s, size_t len)
@@ -129,9 +137,60 @@ static int drain(sqlrun *r, long long line)
     return ret;
 }
 
+static void stmt_reset(sqlrun *r)
+{
+    r->stmt.len = 0;
+    r->stmt.p[0] = '\0';
+    r->started = 0;
+    r->nids = 0;
+    r->paren = r->begin_depth = 0;
+}
+
+/* The statement's first word, and its second if the first is CREATE,
+ * ALTER or DROP, into W (upper case, one space between). */
+static void stmt_head(const char *s, char *w, size_t n)
+{
+    size_t k = 0;
+    for (int words = 0; words < 2 && k + 1 < n; words++) {
+        while (*s && isspace((unsigned char)*s))
+            s++;
+        if (words && k + 1 < n)
+            w[k++] = ' ';
+        while (*s && (isalnum((unsigned char)*s) || *s == '_') && k + 1 < n)
+            w[k++] = (char)toupper((unsigned char)*s++);
+        w[k] = '\0';
+        if (strcmp(w, "CREATE") && strcmp(w, "ALTER") && strcmp(w, "DROP"))
+            break;
+    }
+    w[k] = '\0';
+}
+
+/* bk_sql_scan's statement: nothing sent; a COPY FROM stdin is known by its
+ * text (pg_dump writes "COPY name (cols) FROM stdin;"), and a statement on
+ * the cluster rather than the database stops the scan. */
+static int scan_stmt(sqlrun *r)
+{
+    static const char *const cluster[] = {"CREATE DATABASE", "ALTER DATABASE", "DROP DATABASE", "CREATE ROLE",
+                                          "ALTER ROLE", "DROP ROLE", "CREATE USER", "ALTER USER", "DROP USER",
+                                          "CREATE TABLESPACE", "DROP TABLESPACE", NULL};
+    char head[48];
+    stmt_head(r->stmt.p, head, sizeof head);
+    for (size_t i = 0; cluster[i]; i++)
+        if (strcmp(head, cluster[i]) == 0) {
+            r->unsuitable = 1;
+            snprintf(r->why, r->n, "line %lld: %s, a cluster-wide statement", r->stmt_line, head);
+            return -1;
+        }
+    r->copy = strcmp(head, "COPY") == 0 && strcasestr(r->stmt.p, "from stdin") != NULL;
+    stmt_reset(r);
+    return 0;
+}
+
 /* Send the statement built so far; it may start COPY data. */
 static int run_stmt(sqlrun *r)
 {
+    if (r->dry)
+        return scan_stmt(r);
     if (bk_now_ms() > r->deadline_ms) {
         snprintf(r->why, r->n, "line %lld: out of time", r->line);
         return -1;
@@ -156,11 +215,7 @@ static int run_stmt(sqlrun *r)
     PQclear(res);
     if (!r->copy && drain(r, r->stmt_line) != 0)
         ret = -1;
-    r->stmt.len = 0;
-    r->stmt.p[0] = '\0';
-    r->started = 0;
-    r->nids = 0;
-    r->paren = r->begin_depth = 0;
+    stmt_reset(r);
     return ret;
 }
 
@@ -225,6 +280,13 @@ static int sql_line(sqlrun *r, const char *s, size_t len)
             w++;
         if ((w == 9 && strncmp(s, "\\restrict", 9) == 0) || (w == 11 && strncmp(s, "\\unrestrict", 11) == 0))
             return 0; /* pg_dump's fence against psql meta-commands: nothing to lift here */
+        if (r->dry && ((w == 8 && strncmp(s, "\\connect", 8) == 0) || (w == 2 && strncmp(s, "\\c", 2) == 0))) {
+            r->unsuitable = 1;
+            snprintf(r->why, r->n, "line %lld: \\connect to another database", r->line);
+            return -1;
+        }
+        if (r->dry)
+            return 0; /* other meta-commands are refused when the dump runs */
         snprintf(r->why, r->n, "line %lld: psql meta-command %.*s refused (a dump may hold SQL only)", r->line,
                  (int)w, s);
         return -1;
@@ -327,6 +389,12 @@ static int copy_line(sqlrun *r, const char *s, size_t len)
     size_t l = len;
     while (l > 0 && (s[l - 1] == '\n' || s[l - 1] == '\r'))
         l--;
+    if (l == 2 && s[0] == '\\' && s[1] == '.' && r->dry) {
+        r->copy = 0;
+        return 0;
+    }
+    if (r->dry)
+        return 0;
     if (l == 2 && s[0] == '\\' && s[1] == '.') {
         r->copy = 0;
         if (PQputCopyEnd(r->conn, NULL) != 1) {
@@ -395,4 +463,33 @@ int bk_sql_restore(PGconn *conn, const bk_file *f, long long deadline_ms, char *
     free(r.part.p);
     free(r.stmt.p);
     return ret;
+}
+
+int bk_sql_scan(const bk_file *f, long long deadline_ms, char *why, size_t n)
+{
+    char found[160] = "";
+    sqlrun r = {.dry = 1, .deadline_ms = deadline_ms, .why = found, .n = sizeof found};
+    char swhy[256] = "";
+    if (buf_add(&r.stmt, "", 0) != 0)
+        abort();
+    int ret = bk_stream(f->path, f->fmt, deadline_ms, sql_sink, &r, swhy, sizeof swhy);
+    if (ret == 0 && r.part.len > 0)
+        ret = one_line(&r, r.part.p, r.part.len);
+    if (ret == 0 && !r.copy && r.started && !blank(r.stmt.p, r.stmt.len))
+        ret = scan_stmt(&r);
+    free(r.part.p);
+    free(r.stmt.p);
+    if (r.unsuitable) {
+        snprintf(why, n,
+                 "a pg_dumpall or pg_dump -C dump (%s): verify = restore loads one database's dump into a scratch "
+                 "database and never switches databases or touches the cluster; use verify = full for this file, "
+                 "and verify = restore on per-database dumps made without -C",
+                 found);
+        return 1;
+    }
+    if (ret != 0) {
+        snprintf(why, n, "%s", swhy[0] ? swhy : "the dump could not be read");
+        return -1;
+    }
+    return 0;
 }

@@ -11,7 +11,8 @@
 
 static const oc_option bl_options[] = {
     {"dsn", OC_T_STRING, NULL, OC_OPT_SECRET,
-     "libpq connection string or URI, e.g. ${env:DATABASE_URL} (default: the PG* environment)"},
+     "libpq connection string or URI, e.g. ${env:DATABASE_URL} (default: the PG* environment); a read-only "
+     "role, never a superuser (one can run COPY ... TO PROGRAM through a query.NAME)"},
     {"checks", OC_T_LIST, "stuck orphans evidence", 0, "assertions to make: stuck, orphans, evidence"},
     {"grace", OC_T_DURATION, "10m", 0, "an approved payment older than this must have been applied"},
     {"window", OC_T_DURATION, "7d", 0, "stuck: look at payments approved within this window"},
@@ -71,23 +72,38 @@ PGresult *bl_query(bl_ctx *x, const char *what, const char *name, const char *de
     return NULL;
 }
 
-/* A query.NAME the plugin does not have is a typo that would silently
- * leave the default in place: refuse it. */
-static int bl_check_overrides(oc_check *c)
+/* The first value only billing can judge wrong: 0, or -1 with KEY and WHY
+ * set.  A query.NAME the plugin does not have is a typo that would silently
+ * leave the default in place: refused.  Shared by run() and validate(). */
+static int bl_config_error(oc_check *c, char *key, size_t klen, char *why, size_t wlen)
 {
-    const char *const *names, *const *values;
+    const char *const *names, *const *values, *const *items;
     size_t n = oc_opt_map(c, "query", &names, &values);
     for (size_t i = 0; i < n; i++) {
         size_t k = 0;
         while (bl_query_names[k] && strcmp(bl_query_names[k], names[i]) != 0)
             k++;
         if (!bl_query_names[k]) {
-            oc_fail(c, "configuration: query.%s is not a billing query (stuck, orphans, snapshot, evidence)",
-                    names[i]);
+            snprintf(key, klen, "query.%s", names[i]);
+            snprintf(why, wlen, "not a billing query (stuck, orphans, snapshot, evidence)");
             return -1;
         }
     }
+    n = oc_opt_list(c, "checks", &items);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(items[i], "stuck") && strcmp(items[i], "orphans") && strcmp(items[i], "evidence")) {
+            snprintf(key, klen, "checks");
+            snprintf(why, wlen, "unknown item \"%s\" (want stuck, orphans, evidence)", items[i]);
+            return -1;
+        }
     return 0;
+}
+
+static void bl_validate(oc_check *c)
+{
+    char key[128], why[256];
+    if (bl_config_error(c, key, sizeof key, why, sizeof why) != 0)
+        oc_invalid(c, key, "%s", why);
 }
 
 static void bl_run(oc_check *c)
@@ -97,13 +113,11 @@ static void bl_run(oc_check *c)
     const char *const *items;
     size_t n = oc_opt_list(c, "checks", &items);
 
-    if (bl_check_overrides(c) != 0)
+    char key[128], why[256];
+    if (bl_config_error(c, key, sizeof key, why, sizeof why) != 0) {
+        oc_fail(c, "configuration: %s: %s", key, why);
         return;
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(items[i], "stuck") && strcmp(items[i], "orphans") && strcmp(items[i], "evidence")) {
-            oc_fail(c, "configuration: checks: unknown item \"%s\" (want stuck, orphans, evidence)", items[i]);
-            return;
-        }
+    }
     x.grace_s = oc_opt_duration_ms(c, "grace") / 1000;
     x.window_s = oc_opt_duration_ms(c, "window") / 1000;
     x.list_max = oc_opt_int(c, "list_max");
@@ -138,6 +152,7 @@ static const oc_plugin bl_plugin = {
     .init = http_init, /* libcurl and OpenSSL set up once, in the zygote */
     .options = bl_options,
     .run = bl_run,
+    .validate = bl_validate,
 };
 
 OC_PLUGIN(bl_plugin)

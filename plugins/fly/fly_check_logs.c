@@ -105,7 +105,7 @@ void fly_check_logs(fly_ctx *x)
     char err[256];
     if (fly_patterns_init(&ps, items, nitems, err, sizeof err) != 0) {
         /* The check's own fault, not the app's: ERROR, naming the pattern
-         * (there is no per-plugin hook at validate). */
+         * (validate names it first, fly_validate, unless it came from ${env:...}). */
         oc_error(c, "configuration: %s", err);
         return;
     }

@@ -10,6 +10,8 @@
  * with one not-ok assertion naming what failed.
  */
 #include "fly_int.h"
+#include "fly_logs.h"
+#include "fly_machines.h"
 
 #include "../common/json.h"
 #include "../common/http.h"
@@ -112,6 +114,24 @@ static void fly_run(oc_check *c)
     fly_api_free(&x.api);
 }
 
+/* The validate hook (plugin.h): log patterns that do not compile and an
+ * autostop Fly does not have, named at their line before anything runs. */
+static void fly_validate(oc_check *c)
+{
+    const char *const *items;
+    size_t n = oc_opt_list(c, "logs_patterns", &items);
+    fly_patterns ps;
+    char err[256];
+    if (n && fly_patterns_init(&ps, items, n, err, sizeof err) != 0)
+        oc_invalid(c, "logs_patterns", "%s", err);
+    else if (n)
+        fly_patterns_free(&ps);
+    const char *autostop = oc_opt_str(c, "autostop");
+    fly_autostop a;
+    if (autostop && fly_autostop_parse(autostop, &a) != 0)
+        oc_invalid(c, "autostop", "must be off, stop or suspend, not \"%s\"", autostop);
+}
+
 static const oc_plugin fly_plugin = {
     .abi = OC_ABI_VERSION,
     .size = sizeof(oc_plugin),
@@ -120,6 +140,7 @@ static const oc_plugin fly_plugin = {
     .init = http_init, /* libcurl and OpenSSL set up once, in the zygote */
     .options = fly_options,
     .run = fly_run,
+    .validate = fly_validate,
 };
 
 OC_PLUGIN(fly_plugin)

@@ -113,6 +113,12 @@ typedef struct hh_config {
  * hh_rule_parse() returns it too. */
 #define HH_CONFIG_BAD_REGEX (-2)
 int hh_config_load(struct oc_check *c, hh_config *cfg, char *err, size_t errlen);
+/* One expect_header item "Name: regex" (the same result codes). */
+int hh_header_rule_parse(hh_header_rule *h, const char *item, char *err, size_t errlen);
+/* samples and concurrency within their bounds: 0, or -1 with ERR set. */
+int hh_count_check(long long samples, long long concurrency, char *err, size_t errlen);
+/* hh_validate.c: the plugin's validate hook (plugin.h). */
+void hh_validate(struct oc_check *c);
 void hh_config_free(hh_config *cfg);
 
 /* ---- hh_report.c (assertions) and hh_diag.c (facts, diagnostics, metrics) ---- */

@@ -40,7 +40,24 @@ static int hh_load_status(oc_check *c, hh_config *cfg, char *err, size_t errlen)
     return 0;
 }
 
-/* expect_header "Name: ERE" lines. */
+/* One expect_header "Name: regex" item into H.  0, or -1 / HH_CONFIG_BAD_REGEX
+ * with ERR set (H then holds nothing to free). */
+int hh_header_rule_parse(hh_header_rule *h, const char *item, char *err, size_t errlen)
+{
+    const char *colon = strchr(item, ':');
+    if (!colon || colon == item)
+        return snprintf(err, errlen, "expect_header \"%s\": want \"Name: regex\"", item), -1;
+    const char *re = colon + 1 + strspn(colon + 1, " \t");
+    char why[300];
+    if (rx_compile(&h->re, re, 0, why, sizeof why) != 0)
+        return snprintf(err, errlen, "expect_header \"%s\": pattern \"%s\" does not compile %s", item, re, why),
+               HH_CONFIG_BAD_REGEX;
+    h->name = strndup(item, (size_t)(colon - item));
+    h->text = strdup(item);
+    return 0;
+}
+
+/* expect_header "Name: regex" lines. */
 static int hh_load_header_rules(oc_check *c, hh_config *cfg, char *err, size_t errlen)
 {
     const char *const *items;
@@ -48,20 +65,9 @@ static int hh_load_header_rules(oc_check *c, hh_config *cfg, char *err, size_t e
 
     cfg->hdr = hh_xcalloc(n, sizeof *cfg->hdr);
     for (size_t i = 0; i < n; i++) {
-        const char *colon = strchr(items[i], ':');
-        if (!colon || colon == items[i])
-            return snprintf(err, errlen, "expect_header \"%s\": want \"Name: regex\"", items[i]), -1;
-        hh_header_rule *h = &cfg->hdr[i];
-        h->name = strndup(items[i], (size_t)(colon - items[i]));
-        h->text = strdup(items[i]);
-        const char *re = colon + 1 + strspn(colon + 1, " \t");
-        char why[300];
-        if (rx_compile(&h->re, re, 0, why, sizeof why) != 0) {
-            free(h->name);
-            free(h->text);
-            return snprintf(err, errlen, "expect_header \"%s\": pattern \"%s\" does not compile %s",
-                            items[i], re, why), HH_CONFIG_BAD_REGEX;
-        }
+        int rc = hh_header_rule_parse(&cfg->hdr[i], items[i], err, errlen);
+        if (rc != 0)
+            return rc;
         cfg->nhdr++;
     }
     return 0;
@@ -80,6 +86,15 @@ static void hh_load_request_headers(oc_check *c, hh_config *cfg)
         snprintf(cfg->header_lines[i], len, "%s: %s", names[i], values[i]);
     }
     cfg->nheader_lines = n;
+}
+
+int hh_count_check(long long samples, long long concurrency, char *err, size_t errlen)
+{
+    if (samples < 1 || samples > 10000)
+        return snprintf(err, errlen, "samples must be between 1 and 10000"), -1;
+    if (concurrency < 1 || concurrency > 256)
+        return snprintf(err, errlen, "concurrency must be between 1 and 256"), -1;
+    return 0;
 }
 
 int hh_config_load(oc_check *c, hh_config *cfg, char *err, size_t errlen)
@@ -122,10 +137,8 @@ int hh_config_load(oc_check *c, hh_config *cfg, char *err, size_t errlen)
 
     long long samples = oc_opt_isset(c, "samples") ? oc_opt_int(c, "samples") : 1;
     long long conc = oc_opt_isset(c, "concurrency") ? oc_opt_int(c, "concurrency") : 1;
-    if (samples < 1 || samples > 10000)
-        return snprintf(err, errlen, "samples must be between 1 and 10000"), -1;
-    if (conc < 1 || conc > 256)
-        return snprintf(err, errlen, "concurrency must be between 1 and 256"), -1;
+    if (hh_count_check(samples, conc, err, errlen) != 0)
+        return -1;
 
     hh_load_request_headers(c, cfg);
     hh_plan *p = &cfg->plan;

@@ -46,7 +46,8 @@ static void hh_run(oc_check *c)
     int rc = hh_config_load(c, &cfg, err, sizeof err);
     if (rc != 0) {
         /* A pattern that does not compile is the check's fault, not the
-         * endpoint's: ERROR (there is no per-plugin hook at validate). */
+         * endpoint's: ERROR (validate reports it before the run, hh_validate;
+         * here only for values it could not see, from ${env:...}). */
         if (rc == HH_CONFIG_BAD_REGEX)
             oc_error(c, "configuration: %s", err);
         else
@@ -77,6 +78,7 @@ static const oc_plugin hh_plugin = {
     .init = http_init, /* libcurl and OpenSSL set up once, in the zygote */
     .options = hh_options,
     .run = hh_run,
+    .validate = hh_validate,
 };
 
 OC_PLUGIN(hh_plugin)

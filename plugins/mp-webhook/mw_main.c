@@ -18,7 +18,8 @@
 
 static const oc_option mw_options[] = {
     {"dsn", OC_T_STRING, NULL, OC_OPT_SECRET,
-     "libpq connection string or URI, e.g. ${env:DATABASE_URL} (default: the PG* environment)"},
+     "libpq connection string or URI, e.g. ${env:DATABASE_URL} (default: the PG* environment); a read-only "
+     "role, never a superuser (one can run COPY ... TO PROGRAM through a query.NAME)"},
     {"records", OC_T_BOOL, "yes", 0, "check the receiver's records in webhook_events"},
     {"window", OC_T_DURATION, "24h", 0, "delivery rate over this window"},
     {"min_rate", OC_T_PERCENT, "99%", 0, "share of notifications answered 2xx, at least"},
@@ -185,21 +186,40 @@ static void mw_newest(oc_check *c, pg_session *s)
     PQclear(r);
 }
 
-static void mw_records(oc_check *c)
+/* The NAME of a query.NAME the plugin does not have (a typo that would
+ * silently leave the default in place), or NULL.  For run() and validate(). */
+static const char *mw_unknown_query(oc_check *c)
 {
-    pg_session s;
-    char err[900];
     const char *const *names, *const *values;
     size_t n = oc_opt_map(c, "query", &names, &values);
-
     for (size_t i = 0; i < n; i++) {
         size_t k = 0;
         while (mw_query_names[k] && strcmp(mw_query_names[k], names[i]) != 0)
             k++;
-        if (!mw_query_names[k]) {
-            oc_fail(c, "configuration: query.%s is not an mp-webhook query (delivery, recent, newest)", names[i]);
-            return;
-        }
+        if (!mw_query_names[k])
+            return names[i];
+    }
+    return NULL;
+}
+
+static void mw_validate(oc_check *c)
+{
+    const char *bad = mw_unknown_query(c);
+    if (bad) {
+        char key[128];
+        snprintf(key, sizeof key, "query.%s", bad);
+        oc_invalid(c, key, "not an mp-webhook query (delivery, recent, newest)");
+    }
+}
+
+static void mw_records(oc_check *c)
+{
+    pg_session s;
+    char err[900];
+    const char *bad = mw_unknown_query(c);
+    if (bad) {
+        oc_fail(c, "configuration: query.%s: not an mp-webhook query (delivery, recent, newest)", bad);
+        return;
     }
     pg_err e = pg_open(&s, oc_opt_str(c, "dsn"), oc_remaining_ms(c), err, sizeof err);
     if (e != PG_OK) {
@@ -235,6 +255,7 @@ static const oc_plugin mw_plugin = {
     .init = http_init, /* libcurl and OpenSSL set up once, in the zygote */
     .options = mw_options,
     .run = mw_run,
+    .validate = mw_validate,
 };
 
 OC_PLUGIN(mw_plugin)

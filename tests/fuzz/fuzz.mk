@@ -27,7 +27,7 @@ FUZZ_ALL     := config config_tp tap perfdata tap_read fly_machines fly_logs wir
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 
 # config links the model without the loader (it sees plugins only as schemas)
-FUZZ_CONFIG_SRCS := core/config.c core/config_check.c core/interp.c core/schema.c \
+FUZZ_CONFIG_SRCS := core/config.c core/config_check.c core/config_judge.c core/interp.c core/schema.c \
                     core/units.c core/redact.c core/util.c core/strmap.c core/suggest.c
 FUZZ_SRCS_config       := $(FUZZ_CONFIG_SRCS)
 FUZZ_SRCS_config_tp    := $(FUZZ_CONFIG_SRCS) core/loader.c core/probe.c core/stop.c \

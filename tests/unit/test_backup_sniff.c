@@ -416,21 +416,36 @@ static void test_dir_data(void **state)
     put_file(dir, "3378.dat", "1\tx\n2\ty\n\\.\n\n\n");
     put_file(dir, "3379.dat", "\\.\n\n\n"); /* an empty table */
     put_file(dir, "3380.dat", "INSERT INTO public.t VALUES (1);\nINSERT INTO public.t VALUES (2);\n\n\n");
-    put_file(dir, "3381.dat.gz", "left to pg_restore");
-    assert_int_equal(bk_dir_data_check(dir, why, sizeof why), 0);
+    /* compressed members, as pg_dump names them (gzip default; lz4, zstd 16+) */
+    char cmd[600];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && printf '1\\tx\\n\\\\.\\n\\n' | gzip >3381.dat.gz && "
+             "printf '1\\tx\\n\\\\.\\n\\n' | lz4 -q >3382.dat.lz4 && "
+             "printf '1\\tx\\n\\\\.\\n\\n' | zstd -q >3383.dat.zst",
+             dir);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(bk_dir_data_check(dir, 0, why, sizeof why), 0);
+    put_file(dir, "3382.dat.lz4", "not lz4 at all");
+    assert_int_equal(bk_dir_data_check(dir, 0, why, sizeof why), -1);
+    assert_non_null(strstr(why, "data file 3382.dat.lz4: corrupt lz4 data"));
+    snprintf(cmd, sizeof cmd, "cd '%s' && printf '1\\tx\\n2\\ty' | lz4 -q >3382.dat.lz4", dir);
+    assert_int_equal(system(cmd), 0); /* a complete frame of a cut data file */
+    assert_int_equal(bk_dir_data_check(dir, 0, why, sizeof why), -1);
+    assert_string_equal(why, "data file 3382.dat.lz4 is cut short (7 bytes decompressed, no '\\.' end-of-data line at its end)");
+    snprintf(cmd, sizeof cmd, "cd '%s' && rm 3382.dat.lz4 3383.dat.zst", dir);
+    assert_int_equal(system(cmd), 0);
     put_file(dir, "3378.dat", "1\tx\n2\ty\n3\tz;"); /* a COPY row ending in ';' is no end */
-    assert_int_equal(bk_dir_data_check(dir, why, sizeof why), -1);
+    assert_int_equal(bk_dir_data_check(dir, 0, why, sizeof why), -1);
     assert_string_equal(why, "data file 3378.dat is cut short (12 bytes, no '\\.' end-of-data line at its end)");
     put_file(dir, "3378.dat", "1\tx\n\\\\.\n"); /* a row holding "\." is escaped: not the end line */
-    assert_int_equal(bk_dir_data_check(dir, why, sizeof why), -1);
+    assert_int_equal(bk_dir_data_check(dir, 0, why, sizeof why), -1);
     put_file(dir, "3378.dat", "\\.\n");
     put_file(dir, "3380.dat", "INSERT INTO public.t VALUES (1);\nINSERT INTO public.t VAL");
-    assert_int_equal(bk_dir_data_check(dir, why, sizeof why), -1);
+    assert_int_equal(bk_dir_data_check(dir, 0, why, sizeof why), -1);
     assert_non_null(strstr(why, "3380.dat is cut short"));
     assert_non_null(strstr(why, "';' ending the last INSERT"));
     put_file(dir, "3380.dat", "");
-    assert_int_equal(bk_dir_data_check(dir, why, sizeof why), -1);
-    char cmd[600];
+    assert_int_equal(bk_dir_data_check(dir, 0, why, sizeof why), -1);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
     assert_int_equal(bk_archive_needs(14), 0);
