@@ -87,6 +87,21 @@ static void user_labels(strbuf *b, const report_run *r)
     }
 }
 
+/* The hint, where TAP shows one (tap.c: not for a pass, nor an error, whose
+ * message says what to fix), as an info series: alert rules join it on
+ * check/checklist/plugin for their annotation (docs/alerts.yml).  Masked
+ * like every value (result_publish()). */
+static void check_hint(famset *fs, const char *labels, const check_result *res)
+{
+    if (!res->hint || !*res->hint || res->status == RES_PASS || res->status == RES_ERROR)
+        return;
+    strbuf lh = {0};
+    sb_puts(&lh, labels);
+    label(&lh, "hint", res->hint);
+    put(fs, "opscheck_check_hint_info", "1 with the hint of a check that did not pass, as a label.", lh.s, 1);
+    sb_clear(&lh);
+}
+
 static void check_samples(famset *fs, const report_run *r, size_t i, const char *checklist)
 {
     const cfg_check *k = &r->c->checks[r->sel[i]];
@@ -112,6 +127,7 @@ static void check_samples(famset *fs, const report_run *r, size_t i, const char 
         (double)res->duration_ms / 1000.0);
     put(fs, "opscheck_check_attempts", "How many times the check ran (1 + retries used).", 0, l.s,
         (double)res->nattempts);
+    check_hint(fs, l.s, res);
     for (size_t m = 0; m < res->nmetrics; m++) {
         const res_metric *mt = &res->metrics[m];
         prom_series ps;
