@@ -97,8 +97,8 @@ static void check_hint(famset *fs, const char *labels, const check_result *res)
         return;
     strbuf lh = {0};
     sb_puts(&lh, labels);
-    label(&lh, "hint", res->hint);
-    put(fs, "opscheck_check_hint_info", "1 with the hint of a check that did not pass, as a label.", lh.s, 1);
+    prom_label(&lh, "hint", res->hint);
+    put(fs, "opscheck_check_hint_info", "1 with the hint of a check that did not pass, as a label.", 0, lh.s, 1);
     sb_clear(&lh);
 }
 
