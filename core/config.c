@@ -405,7 +405,6 @@ void cfg_free(cfg *c)
         sv_clear(&k->needs);
         sv_clear(&k->tags);
         free(k->description);
-        free(k->hint);
         free(k->need_idx);
     }
     free(c->checks);

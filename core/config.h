@@ -49,7 +49,6 @@ typedef struct cfg_check {
     const oc_schema *plugin; /* its plugin's schema; NULL when unknown (an error was recorded) */
     strvec needs, tags;
     char *description;
-    char *hint;
     long long timeout_ms, retry_delay_ms;
     int retries;
     size_t *need_idx;   /* indexes into cfg->checks */
@@ -111,6 +110,7 @@ typedef struct cfg_resolved {
     cfg_opt *opts;
     size_t nopts;
     char *error;             /* set when the check cannot run: "file:line: ..." */
+    char *hint;              /* `hint =` with its ${...} filled (the {fact} fields stay), or NULL */
 } cfg_resolved;
 
 /* Interpolate and type-check one check's options.  Registers secret values

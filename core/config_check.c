@@ -130,9 +130,6 @@ static void core_key(cfg *c, cfg_check *k, const cfg_item *it, const char *v)
     } else if (strcmp(it->key, "description") == 0) {
         free(k->description);
         k->description = xstrdup(v);
-    } else if (strcmp(it->key, "hint") == 0) {
-        free(k->hint);
-        k->hint = xstrdup(v);
     }
 }
 
@@ -427,6 +424,11 @@ void cfg_resolve(cfg *c, size_t idx, cfg_resolved *r)
                 r->error = c->errors.v[--c->errors.n];
             }
         }
+        if (core && strcmp(it->key, "hint") == 0) {
+            free(r->hint); /* the hint is resolved like any value: ${env:} may fill it */
+            r->hint = ir.value;
+            ir.value = NULL;
+        }
         if (!core && strcmp(it->key, "plugin") != 0) {
             r->opts[r->nopts].key = it->key;
             r->opts[r->nopts].value = ir.value;
@@ -444,6 +446,7 @@ void cfg_resolved_clear(cfg_resolved *r)
         free(r->opts[i].value);
     free(r->opts);
     free(r->error);
+    free(r->hint);
     memset(r, 0, sizeof *r);
 }
 

@@ -93,9 +93,9 @@ static char *abnormal_reason(job *j, const cfg_check *k)
 static size_t *done_order; /* this run's jobs in the order they finished */
 static size_t ndone;
 
-static void job_done(job *j, const cfg_check *k)
+static void job_done(job *j)
 {
-    result_publish(&j->cur, k->hint);
+    result_publish(&j->cur, j->res->hint);
     j->state = JOB_DONE;
     done_order[ndone++] = j->idx;
 }
@@ -143,12 +143,12 @@ static void finish_attempt(cfg *c, job *j)
     r->nattempts = j->nattempts;
     j->attempts = NULL;
     j->nattempts = 0;
-    job_done(j, k);
+    job_done(j);
 }
 
 /* A check that never forks (its values could not be resolved, its plugin
  * failed init, or a needed check did not pass). */
-static void finish_without_running(job *j, const cfg_check *k, res_status st, char *message)
+static void finish_without_running(job *j, res_status st, char *message)
 {
     result_clear(&j->cur);
     j->cur.status = st;
@@ -156,7 +156,7 @@ static void finish_without_running(job *j, const cfg_check *k, res_status st, ch
     j->cur.attempts = xcalloc(1, sizeof *j->cur.attempts);
     j->cur.attempts[0] = (res_attempt){st, xstrdup(message), 0};
     j->cur.nattempts = 1;
-    job_done(j, k);
+    job_done(j);
 }
 
 /* Ask the check's zygote for an attempt; it answers with the pid. */
@@ -164,12 +164,12 @@ static void start_attempt(cfg *c, job *j)
 {
     cfg_check *k = &c->checks[j->check];
     if (j->res->error) { /* an unset ${env:}, an unreadable ${file:}, a broken plugin */
-        finish_without_running(j, k, RES_ERROR, xstrdup(j->res->error));
+        finish_without_running(j, RES_ERROR, xstrdup(j->res->error));
         return;
     }
     if (!j->z || j->z->ready != 1) {
         const char *why = j->z && j->z->why ? j->z->why : "its plugin is not running";
-        finish_without_running(j, k, RES_ERROR, xstrdup(why));
+        finish_without_running(j, RES_ERROR, xstrdup(why));
         return;
     }
     result_clear(&j->cur);
@@ -180,7 +180,7 @@ static void start_attempt(cfg *c, job *j)
     j->pid = 0;
     int res_w, out_w;
     if (child_pipes(&j->res_fd, &res_w, &j->out_fd, &out_w) != 0) {
-        finish_without_running(j, k, RES_ERROR, xasprintf("cannot start the check: pipe: %s", strerror(errno)));
+        finish_without_running(j, RES_ERROR, xasprintf("cannot start the check: pipe: %s", strerror(errno)));
         return;
     }
     int sent = zygote_spawn(j->z, j->idx, k->name, j->res, j->deadline_ms, res_w, out_w);
@@ -190,7 +190,7 @@ static void start_attempt(cfg *c, job *j)
         close(j->res_fd);
         close(j->out_fd);
         j->res_fd = j->out_fd = -1;
-        finish_without_running(j, k, RES_ERROR, xstrdup(j->z->why));
+        finish_without_running(j, RES_ERROR, xstrdup(j->z->why));
         return;
     }
     j->state = JOB_RUNNING;
@@ -378,7 +378,7 @@ static int needs_state(cfg *c, job *jobs, const ssize_t *job_of, job *j, int *re
             continue;
         }
         if (RES_BAD(d->cur.status) || d->cur.status == RES_SKIP) {
-            finish_without_running(j, k, RES_SKIP, xasprintf("needs %s (%s)", k->needs.v[n],
+            finish_without_running(j, RES_SKIP, xasprintf("needs %s (%s)", k->needs.v[n],
                                                           d->cur.status == RES_FAIL    ? "failed"
                                                           : d->cur.status == RES_ERROR ? "could not be checked"
                                                                                        : "skipped"));

@@ -145,4 +145,17 @@ empty_case "-c /dev/null (validate)" "/dev/null: no \\[check NAME\\] section" va
 mkdir -p "$T/adir"
 empty_case "-c DIRECTORY (validate)" "adir: is a directory, not an INI file" validate -c "$T/adir"
 empty_case "-c DIRECTORY (run)" "adir: is a directory, not an INI file" run -c "$T/adir"
+# a hint is resolved like any value: ${env:} fills it, and a secret one is masked
+cat >"$T/hint.ini" <<EOF
+[opscheck]
+plugin_path = $TEST_PLUGINS
+[check f]
+plugin = tp
+mode = fail
+hint = page \${env:OC_HINT_ONCALL}, rotate \${env:OC_HINT_TOKEN}
+EOF
+OC_HINT_ONCALL=alice OC_HINT_TOKEN=rotate-me-4711 run_oc run -c "$T/hint.ini" --json "$T/r/h.json"
+like "$OUT" '^  hint: "page alice, rotate \*\*\*"$' "TAP: a hint with \${env:} is filled, the secret one masked"
+is "$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).checks[0].hint)' "$T/r/h.json" 2>&1)" \
+  "page alice, rotate ***" "JSON: the same hint"
 done_testing
