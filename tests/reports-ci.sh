@@ -36,7 +36,7 @@ mode = flaky
 state_file = $T/marker.state
 fail_until = 0
 EOF
-tap_lines() { grep -c '^\(not \)\?ok ' "$1" 2>/dev/null || echo 0; }
+tap_lines() { local n; n=$(grep -c '^\(not \)\?ok ' "$1" 2>/dev/null); echo "${n:-0}"; }  # grep -c says 0 itself
 
 # --- 1. written on interrupt: finished checks as they ended, the rest ERROR "interrupted"
 for sig in TERM INT; do
