@@ -18,6 +18,7 @@ const char usage_text[] =
     "                    [--format tap|pretty|json|junit|prometheus|nagios] [--tap-version 13|14]\n"
     "                    [--tap FILE] [--junit FILE] [--json FILE] [--prometheus FILE] [--push URL]\n"
     "                    [--color auto|always|never] [-q] [--dry-run] [--only-failed FILE.json]\n"
+    "                    [--watch [INTERVAL] | --until-pass [INTERVAL] --max-wait DURATION]\n"
     "       opscheck list [-c FILE]... [--set VAR=VALUE]...\n"
     "       opscheck validate [-c FILE]... [--set VAR=VALUE]...\n"
     "       opscheck plugins [NAME] [--markdown]\n"
@@ -28,6 +29,10 @@ const char usage_text[] =
     "        what stdout gets.  FILE - is stdout; a report there takes TAP off it (--tap FILE\n"
     "        keeps it).  Only one output may go to stdout.\n"
     "The config is ./checks.ini, or $OPSCHECK_CONFIG, or the -c files merged in order.\n"
+    "Loops: --watch re-runs the selection every INTERVAL (10s) on one redrawn screen, marking\n"
+    "       what changed; Ctrl-C exits with the last finished round's code.  --until-pass\n"
+    "       re-runs what failed every INTERVAL (10s) until all pass (exit 0) or --max-wait\n"
+    "       ends (exit 1); TAP and reports describe the final state.\n"
     "Exit: 0 all passed (skips and warnings allowed), 1 a check failed,\n"
     "      2 usage or config error (nothing ran), 3 internal error, 128+N signal N;\n"
     "      --format nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n";
@@ -57,6 +62,9 @@ static const struct option longopts[] = {
     {"dry-run", no_argument, NULL, O_COUNT + O_DRY_RUN},
     {"only-failed", required_argument, NULL, O_COUNT + O_ONLY_FAILED},
     {"markdown", no_argument, NULL, O_COUNT + O_MARKDOWN},
+    {"watch", optional_argument, NULL, O_COUNT + O_WATCH},
+    {"until-pass", optional_argument, NULL, O_COUNT + O_UNTIL_PASS},
+    {"max-wait", required_argument, NULL, O_COUNT + O_MAX_WAIT},
     {NULL, 0, NULL, 0},
 };
 
@@ -136,6 +144,21 @@ static int take_option(cli *o, int id, const char *arg)
     case O_PROMETHEUS: o->prometheus = arg; break;
     case O_PUSH: o->push = arg; break;
     case O_MARKDOWN: o->markdown = 1; break;
+    case O_WATCH:
+    case O_UNTIL_PASS:
+        *(id == O_WATCH ? &o->watch : &o->until_pass) = 1;
+        if (arg && (unit_duration_ms(arg, &n) || n < 100))
+            return usage_error(id == O_WATCH ? "--watch takes an interval of at least 100ms (10s, 1m), not '%s'"
+                                             : "--until-pass takes an interval of at least 100ms (10s, 1m), not '%s'",
+                               arg);
+        if (arg)
+            o->interval_ms = n;
+        break;
+    case O_MAX_WAIT:
+        if (unit_duration_ms(arg, &n) || n <= 0)
+            return usage_error("--max-wait takes a duration (30s, 5m), not '%s'", arg);
+        o->max_wait_ms = n;
+        break;
     default: break; /* O_HELP, O_VERSION: only their bit */
     }
     return 0;
@@ -144,6 +167,8 @@ static int take_option(cli *o, int id, const char *arg)
 int parse_cli(int argc, char **argv, cli *o)
 {
     o->tap_version = 14;
+    o->argc = argc;
+    o->argv = argv;
     opterr = 0;
     int ch;
     while ((ch = getopt_long(argc, argv, "+:c:j:vqhV", longopts, NULL)) != -1 || optind < argc) {
@@ -161,7 +186,13 @@ int parse_cli(int argc, char **argv, cli *o)
         if (id < 0)
             return usage_error("unknown option '%s'", argv[optind - 1]);
         o->given |= OPT(id);
-        int rc = take_option(o, id, optarg);
+        const char *arg = optarg;
+        long long ms;
+        /* --watch 30s as well as --watch=30s: the next word is its interval
+         * when it reads as a duration (a NAME never does) */
+        if (!arg && (id == O_WATCH || id == O_UNTIL_PASS) && optind < argc && unit_duration_ms(argv[optind], &ms) == 0)
+            arg = argv[optind++];
+        int rc = take_option(o, id, arg);
         if (rc)
             return rc;
     }

@@ -132,11 +132,35 @@ static void pretty_begin(const run_opts *o, size_t count)
     fflush(stdout);
 }
 
+/* "→" where the terminal speaks UTF-8 (the locale says so), else "->". */
+static const char *arrow(void)
+{
+    const char *vars[] = {"LC_ALL", "LC_CTYPE", "LANG"};
+    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v)
+            return strcasestr(v, "utf-8") || strcasestr(v, "utf8") ? "\xe2\x86\x92" : "->";
+    }
+    return "->";
+}
+
+/* --watch: "  FAIL → PASS" when the check's status changed since the
+ * previous round, else "". */
+static const char *change_mark(const run_opts *o, size_t num, const check_result *r)
+{
+    static char buf[64];
+    int was = o->previous ? o->previous[num - 1] : -1;
+    if (was < 0 || was == (int)r->status)
+        return "";
+    snprintf(buf, sizeof buf, "  %s %s %s", label_of((res_status)was), arrow(), label_of(r->status));
+    return buf;
+}
+
 static void pretty_check(const run_opts *o, size_t num, const cfg_check *k, const check_result *r)
 {
-    (void)num;
     clear_progress();
-    if (o->quiet && !RES_BAD(r->status)) { /* -q: the operator wants only what needs attention */
+    const char *mark = change_mark(o, num, r);
+    if (o->quiet && !RES_BAD(r->status) && !*mark) { /* -q: only what needs attention (or just recovered) */
         fflush(stdout);
         return;
     }
@@ -144,10 +168,10 @@ static void pretty_check(const run_opts *o, size_t num, const cfg_check *k, cons
     char *name = column_name(k->name);
     if (r->status == RES_SKIP) { /* the reason says more than a duration */
         char *why = shown_text(r->message, 200);
-        printf("  %s%s%s  %-28s %s\n", on, label_of(r->status), off, name, why);
+        printf("  %s%s%s  %-28s %s%s\n", on, label_of(r->status), off, name, why, mark);
         free(why);
     } else {
-        printf("  %s%s%s  %-28s %6.2fs\n", on, label_of(r->status), off, name, r->duration_ms / 1000.0);
+        printf("  %s%s%s  %-28s %6.2fs%s\n", on, label_of(r->status), off, name, r->duration_ms / 1000.0, mark);
     }
     free(name);
     int details = RES_BAD(r->status) || r->status == RES_WARN || o->verbose;
@@ -233,6 +257,28 @@ static void pretty_progress(const run_opts *o, size_t done, size_t total, const 
     progress_shown = 1;
     free(line);
     free(names);
+}
+
+void pretty_header(const char *left, const char *right)
+{
+    char *l = shown_text(left, 2000), *r = shown_text(right, 200);
+    struct winsize ws;
+    if (!isatty(1) || ioctl(1, TIOCGWINSZ, &ws) != 0 || !ws.ws_col) {
+        printf("%s  %s\n", l, r);
+    } else { /* the last column stays empty: a full line wraps on some terminals */
+        size_t width = ws.ws_col - 1, nl = strlen(l), nr = strlen(r);
+        if (nr + 2 > width) {
+            nr = nr > width ? width : nr;
+            nl = 0;
+        } else if (nl + 2 + nr > width) {
+            nl = width - 2 - nr;
+            if (nl > 3)
+                strcpy(l + nl - 3, "...");
+        }
+        printf("%.*s%*s%.*s\n", (int)nl, l, (int)(width - nl - nr), "", (int)nr, r);
+    }
+    free(l);
+    free(r);
 }
 
 static void pretty_end(const run_opts *o)

@@ -12,4 +12,9 @@
 
 extern const run_writer pretty_writer;
 
+/* --watch's header line on stdout: LEFT (the command) and RIGHT (round,
+ * time) escaped; on a terminal right-aligned within its width (TIOCGWINSZ),
+ * LEFT cut with "..." so the line never wraps; elsewhere as is. */
+void pretty_header(const char *left, const char *right);
+
 #endif
