@@ -257,14 +257,18 @@ int loop_until_pass(const plan *pl, const run_opts *o, const loop_opts *lo, run_
             log_round(pl, latest, round, elapsed, "an internal error");
             break;
         }
-        long long next = now_ms() + lo->interval_ms;
-        if (next > deadline) {
+        /* the next round after INTERVAL, or when the wait ends if that is
+         * sooner: the last look is at --max-wait, not an interval before */
+        long long now = now_ms(), next = now + lo->interval_ms < deadline ? now + lo->interval_ms : deadline;
+        if (now >= deadline) {
             char *end = xasprintf("--max-wait %s is over", max);
             log_round(pl, latest, round, elapsed, end);
             free(end);
             break;
         }
-        char *end = xasprintf("next round in %s", every);
+        char *in = fmt_interval(next - now);
+        char *end = xasprintf("next round in %s", next - now == lo->interval_ms ? every : in);
+        free(in);
         log_round(pl, latest, round, elapsed, end);
         free(end);
         if (wait_until(next) != 0) {

@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# watch.t - issue 15, the two incident loops of `opscheck run`:
+#   --watch [INTERVAL]: in a real terminal (tmux, 60 columns) one redrawn
+#     screen whose header never wraps, a change marked (FAIL → PASS), the
+#     last round's failure (details, hint) on the screen while the next round
+#     runs, Ctrl-C exits with the last finished round's code and leaves no
+#     process; through a pipe, plain rounds with no escape sequence, a round
+#     cut by Ctrl-C discarded, --json rewritten after each round, TAP refused.
+#   --until-pass [INTERVAL] --max-wait DURATION: re-runs only what failed,
+#     one stderr line a round, exit 0 when green and 1 when the wait ends,
+#     TAP and --json of the final state, Ctrl-C exit 130 with the reports.
+source "$(dirname "$0")/lib.sh"
+export LANG=C.UTF-8 LC_ALL=
+
+# zygotes_left : how many of this suite's plugin zygotes are still running
+zygotes_left() { pgrep -cf "__opscheck-zygote [0-9]+ $ROOT/(tests/)?plugins/" 2>/dev/null || true; }
+# alive PIDFILE : 0 when the pid in PIDFILE is a live process (not a zombie)
+alive() { local p st; p=$(cat "$1" 2>/dev/null) || return 1; st=$(ps -o stat= -p "$p" 2>/dev/null); [ -n "$st" ] && [ "${st:0:1}" != Z ]; }
+
+ini w.ini <<EOF
+[opscheck]
+plugin_path = $TEST_PLUGINS
+[check flip]
+plugin = exec
+command = test -e $T/ok
+hint = touch the ok file
+[check slow]
+plugin = tp
+sleep = 700ms
+[check forker]
+plugin = tp
+mode = fork
+state_file = $T/fork.pid
+EOF
+
+# --- usage: the loops' options together, one line each
+for args in "--max-wait 3s" "--until-pass" "--watch --until-pass 1s --max-wait 3s" "--watch --format tap" \
+            "--watch --tap $T/x.tap" "--watch --json -" "--watch 0s" "--until-pass=soon --max-wait 3s"; do
+  # shellcheck disable=SC2086
+  run_oc run -c "$T/w.ini" $args
+  is "$RC" 2 "usage error: run $args"
+  first=$(printf '%s\n' "$ERR" | head -1)
+  like "$first" '^opscheck: .*(--max-wait|--until-pass|--watch|pick one|draws its screen|no --tap)' "one line saying why: run $args"
+done
+run_oc run -c "$T/w.ini" --max-wait 3s
+is "$(printf '%s\n' "$ERR" | wc -l)" 1 "--max-wait alone: exactly one line"
+
+# --- --watch through a pipe: plain rounds, no escape sequences
+"$OPSCHECK" run -c "$T/w.ini" --watch 300ms --json "$T/w.json" >"$T/p.out" 2>"$T/p.err" &
+pid=$!
+for _ in $(seq 50); do grep -q 'round 2 ' "$T/p.out" 2>/dev/null && break; sleep 0.1; done
+like "$(cat "$T/p.out")" '^Every 300ms: opscheck run -c .*w\.ini --watch 300ms --json .*  round 1  [0-9:]{8}  next [0-9:]{8}$' \
+  "pipe: each round starts with a header (command, round, time, next run)"
+grep -q '"name":	"flip"' "$T/w.json" && grep -A6 '"name":	"flip"' "$T/w.json" | grep -q '"status":	"fail"'
+ok $? "--watch --json: the report of a finished round is written (flip failed)"
+touch "$T/ok"
+for _ in $(seq 50); do grep -q 'FAIL → PASS' "$T/p.out" 2>/dev/null && break; sleep 0.1; done
+like "$(cat "$T/p.out")" '^  PASS  flip +[0-9.]+s  FAIL → PASS$' "pipe: the change since the previous round is marked"
+# between rounds (and after them) nothing of a round is left
+sleep 0.2
+kill -INT $pid; wait $pid; rc=$?
+is "$rc" 0 "pipe: Ctrl-C exits with the last finished round's code (all passed: 0)"
+out=$(cat "$T/p.out")
+unlike "$out" $'\e' "pipe: no escape sequence"
+like "$out" '^3 passed, 0 warned, 0 failed, 0 errored, 0 skipped in' "pipe: each round ends with its counts"
+grep -A6 '"name":	"flip"' "$T/w.json" | grep -q '"status":	"pass"'
+ok $? "--watch --json: rewritten after each round (flip passes now)"
+like "$(cat "$T/p.err")" 'stopped by SIGINT; exit 0, as round [0-9]+ ended' "pipe: says why it stopped and which round's code it exits with"
+sleep 0.2
+ok "$(alive "$T/fork.pid" && echo 1 || echo 0)" "no check's child survives the loop"
+is "$(zygotes_left)" 0 "no zygote survives the loop"
+rm -f "$T/ok"
+
+# --- between rounds nothing runs: a long interval, looked at while it waits
+"$OPSCHECK" run -c "$T/w.ini" --watch 3s >"$T/q.out" 2>"$T/q.err" &
+pid=$!
+for _ in $(seq 50); do grep -q 'in [0-9.]*s$' "$T/q.out" 2>/dev/null && break; sleep 0.1; done
+sleep 0.5
+ok "$(alive "$T/fork.pid" && echo 1 || echo 0)" "between rounds: the round's forked child is gone"
+is "$(zygotes_left)" 0 "between rounds: no zygote waits"
+kill -INT $pid; wait $pid; rc=$?
+is "$rc" 1 "Ctrl-C while waiting: the last round's exit code (flip failed: 1)"
+
+# --- a round cut by Ctrl-C is discarded: the exit code and screen are the last finished round's
+"$OPSCHECK" run -c "$T/w.ini" --watch 100ms >"$T/c.out" 2>"$T/c.err" &
+pid=$!
+for _ in $(seq 50); do grep -q 'in [0-9.]*s$' "$T/c.out" 2>/dev/null && break; sleep 0.1; done
+sleep 0.4 # round 2 is under way (its slow check takes 0.7 s)
+touch "$T/ok" # round 2 would pass flip
+kill -INT $pid; wait $pid; rc=$?
+is "$rc" 1 "Ctrl-C during a round: that round is discarded, exit 1 from round 1"
+is "$(grep -c 'round [0-9]*  ' "$T/c.out")" 1 "the cut round is not drawn"
+like "$(cat "$T/c.err")" 'exit 1, as round 1 ended' "and it says so"
+rm -f "$T/ok"
+
+# --- --until-pass: starts passing in round 3
+ini u.ini <<EOF
+[opscheck]
+plugin_path = $TEST_PLUGINS
+[check base]
+plugin = tp
+state_file = $T/base.n
+mode = flaky
+fail_until = 2
+[check top]
+plugin = tp
+needs = base
+[check steady]
+plugin = tp
+mode = flaky
+state_file = $T/steady.n
+fail_until = 0
+EOF
+run_oc run -c "$T/u.ini" --until-pass 1s --max-wait 5s --json "$T/u.json"
+is "$RC" 0 "--until-pass: green by round 3, exit 0"
+rounds=$(printf '%s\n' "$ERR" | grep -c '^until-pass: round ')
+is "$rounds" 3 "--until-pass: one stderr line a round (3 rounds)"
+like "$ERR" '^until-pass: round 1, [0-9.]+s: 1 of 3 still failing: base; next round in 1s$' "round 1: what still fails, and when the next round is"
+like "$ERR" '^until-pass: round 3, [0-9.]+s: all 3 pass$' "round 3: all pass"
+is "$(cat "$T/steady.n")" 1 "--until-pass: a check that passed is not run again"
+is "$(printf '%s\n' "$OUT" | grep -c '^ok ')" 3 "the TAP describes every check, each with its latest result (all ok)"
+like "$OUT" '^1\.\.3$' "the TAP plans every selected check"
+tap_valid "$OUT" "--until-pass: valid TAP"
+grep -q '"passed":	3' "$T/u.json" && grep -q '"message":	"attempt 3 passed"' "$T/u.json"
+ok $? "--json describes the final round (base: attempt 3 passed; 3 passed)"
+grep -A4 '"name":	"top"' "$T/u.json" | grep -q '"status":	"pass"'
+ok $? "--json: a check skipped while its need failed was run again and passed"
+
+# --- --until-pass: never passes, the wait ends
+ini n.ini <<EOF
+[opscheck]
+plugin_path = $TEST_PLUGINS
+[check never]
+plugin = tp
+mode = fail
+message = still broken
+[check fine]
+plugin = tp
+EOF
+t0=$(date +%s%N)
+run_oc run -c "$T/n.ini" --until-pass 1s --max-wait 3s --json "$T/n.json"
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+is "$RC" 1 "--until-pass: not green when --max-wait ends: exit 1"
+ok "$([ "$ms" -ge 2900 ] && [ "$ms" -lt 6000 ] && echo 0 || echo 1)" "it waited about --max-wait (took ${ms} ms)"
+like "$ERR" '^until-pass: round [0-9]+, [0-9.]+s: 1 of 2 still failing: never; --max-wait 3s is over$' "the last line says the wait is over"
+rounds=$(printf '%s\n' "$ERR" | grep -c '^until-pass: round ')
+is "$rounds" 4 "a round every second, the last when the wait ends (0, 1, 2, 3 s)"
+like "$OUT" '^not ok 1 - never' "TAP: the failing check, latest result"
+like "$OUT" '^ok 2 - fine' "TAP: the passing one is still described"
+tap_valid "$OUT" "--until-pass, not green: valid TAP"
+grep -A4 '"name":	"never"' "$T/n.json" | grep -q '"status":	"fail"'
+ok $? "--json: the final state (never: fail)"
+
+# --- --until-pass: Ctrl-C stops waiting, exit 130, reports written
+"$OPSCHECK" run -c "$T/n.ini" --until-pass 1s --max-wait 30s --json "$T/i.json" >"$T/i.out" 2>"$T/i.err" &
+pid=$!
+for _ in $(seq 50); do grep -q 'round 1' "$T/i.err" 2>/dev/null && break; sleep 0.1; done
+sleep 0.3
+kill -INT $pid; wait $pid; rc=$?
+is "$rc" 130 "--until-pass: Ctrl-C exits 130"
+like "$(cat "$T/i.err")" '^until-pass: stopped by SIGINT after round 1' "it says it stopped waiting"
+grep -q '"interrupted_signal":	"SIGINT"' "$T/i.json" && grep -A4 '"name":	"never"' "$T/i.json" | grep -q '"status":	"fail"'
+ok $? "--json still written: the latest state, interrupted by SIGINT"
+tap_valid "$(cat "$T/i.out")" "Ctrl-C: valid TAP"
+is "$(zygotes_left)" 0 "no zygote survives --until-pass"
+
+# --- --watch in a real terminal (tmux, 60 columns)
+if ! command -v tmux >/dev/null 2>&1; then ok 1 "tmux is installed (scripts/install-deps)"; done_testing; exit; fi
+S="oc-watch-$$"
+export TMUX_TMPDIR="$T"
+for _ in 1 2 3; do
+  tmux -u -f /dev/null new-session -d -s "$S" -x 60 -y 30 "bash --norc --noprofile" 2>/dev/null && break
+  sleep 0.5
+done
+tmux has-session -t "$S" 2>/dev/null
+ok $? "a tmux session runs (60 columns)"
+trap 'tmux kill-server 2>/dev/null; rm -rf "$T"' EXIT
+screen() { tmux capture-pane -p -t "$S"; }
+wait_for() { local i; for i in $(seq 1 $(( ${2:-10} * 10 ))); do screen | grep -Eq -- "$1" && return 0; sleep 0.1; done; return 1; }
+tmux send-keys -t "$S" "cd '$T' && TERM=xterm '$OPSCHECK' run -c w.ini --watch 1s --color=never; echo \"done\$((0)) rc=\$?\"" Enter
+wait_for '^Every 1s: .*round 1 ' 10
+ok $? "the first round is drawn"
+s1=$(screen)
+like "$s1" '^  FAIL  flip' "round 1: flip fails"
+like "$s1" '^        hint: touch the ok file$' "round 1: the failure's hint is shown"
+head1=$(printf '%s\n' "$s1" | grep -E '^Every 1s: ')
+like "$head1" '^Every 1s: opscheck run.*\.\.\. +round 1  [0-9:]{8}  next [0-9:]{8}$' "the header is cut with ... and keeps round, time and next run"
+ok "$([ ${#head1} -le 59 ] && echo 0 || echo 1)" "the header fits the 60-column pane (${#head1} columns)"
+# while round 2 runs (its slow check takes 0.7 s), round 1's failure stays on the screen
+gone=0
+for _ in $(seq 30); do
+  s=$(screen)
+  printf '%s\n' "$s" | grep -q 'round 2 ' && break
+  printf '%s\n' "$s" | grep -q 'hint: touch the ok file' || gone=1
+  sleep 0.05
+done
+is "$gone" 0 "until round 2 is drawn, round 1's failure and hint stay on the screen"
+touch "$T/ok"
+wait_for '^  PASS  flip .*FAIL → PASS$' 6
+ok $? "a redraw marks flip FAIL → PASS"
+s2=$(screen)
+is "$(printf '%s\n' "$s2" | grep -c '^Every 1s: ')" 1 "one screen: one header after the redraw"
+wide=$(printf '%s\n' "$s2" | awk 'length > 60' | wc -l)
+is "$wide" 0 "no line is wider than the 60-column pane"
+tmux send-keys -t "$S" C-c
+wait_for '^done0 rc=' 10
+after=$(screen)
+like "$after" '^done0 rc=0$' "Ctrl-C: exit 0, the last finished round's code"
+like "$after" '^  PASS  flip' "Ctrl-C: the last screen stays readable"
+like "$after" 'stopped by SIGINT; exit 0' "Ctrl-C: it says which round's code it exits with"
+sleep 0.2
+ok "$(alive "$T/fork.pid" && echo 1 || echo 0)" "Ctrl-C: no check's child survives"
+is "$(zygotes_left)" 0 "Ctrl-C: no zygote survives"
+done_testing
