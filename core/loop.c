@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "pretty.h"
@@ -95,15 +96,12 @@ static void count(run_summary *s, res_status st)
 
 /* --- --watch */
 
-/* One finished round as a screen: the header, every check in selection
- * order (so rounds line up) with its change since the round before, the
- * counts.  On a terminal the screen is cleared first; elsewhere a blank
- * line parts the rounds. */
-static void draw_round(const plan *pl, const run_opts *o, const loop_opts *lo, unsigned round,
-                       const check_result *res, const int *prev, const run_summary *sum)
+/* One finished round as text: the header, every check in selection order
+ * (so rounds line up) with its change since the round before, the counts.
+ * Written to F through the pretty writer; VERBOSE as the run asked, or 0. */
+static void render_round(FILE *f, const plan *pl, const run_opts *o, const loop_opts *lo, unsigned round,
+                         const check_result *res, const int *prev, const run_summary *sum, int verbose)
 {
-    int tty = isatty(1);
-    fputs(tty ? "\033[H\033[2J" : round > 1 ? "\n" : "", stdout);
     char when[16], next[16];
     time_t t = time(NULL), tn = t + (time_t)((lo->interval_ms + 999) / 1000);
     strftime(when, sizeof when, "%H:%M:%S", localtime(&t));
@@ -111,18 +109,101 @@ static void draw_round(const plan *pl, const run_opts *o, const loop_opts *lo, u
     char *every = fmt_interval(lo->interval_ms);
     char *left = xasprintf("Every %s: %s", every, lo->command);
     char *right = xasprintf("round %u  %s  next %s", round, when, next);
+    pretty_set_output(f);
     pretty_header(left, right);
     free(every);
     free(left);
     free(right);
     run_opts shown = *o;
     shown.previous = prev;
+    shown.verbose = verbose;
     o->writer->begin(&shown, pl->n);
     for (size_t i = 0; i < pl->n; i++)
         o->writer->check(&shown, i + 1, &pl->c->checks[pl->sel[i]], &res[i]);
-    printf("%zu passed, %zu warned, %zu failed, %zu errored, %zu skipped in %.2fs\n", sum->passed, sum->warned,
-           sum->failed, sum->errored, sum->skipped, sum->seconds);
+    fprintf(f, "%zu passed, %zu warned, %zu failed, %zu errored, %zu skipped in %.2fs\n", sum->passed, sum->warned,
+            sum->failed, sum->errored, sum->skipped, sum->seconds);
+    pretty_set_output(NULL);
+}
+
+static char *render_text(const plan *pl, const run_opts *o, const loop_opts *lo, unsigned round,
+                         const check_result *res, const int *prev, const run_summary *sum, int verbose,
+                         size_t *lines)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) {
+        perror("opscheck: open_memstream");
+        exit(3);
+    }
+    render_round(f, pl, o, lo, round, res, prev, sum, verbose);
+    fclose(f);
+    *lines = 0;
+    for (size_t i = 0; i < len; i++)
+        *lines += text[i] == '\n';
+    return text;
+}
+
+/* LINE (up to its newline) on stdout cut to COLS columns: colour sequences
+ * take none, a UTF-8 character one; a cut line's colour is reset. */
+static const char *put_cut_line(const char *line, size_t cols)
+{
+    size_t col = 0;
+    int cut = 0, escapes = 0;
+    const char *p = line;
+    for (; *p && *p != '\n'; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch == 0x1b && p[1] == '[') { /* CSI ... final byte */
+            const char *q = p + 2;
+            while (*q && !(*q >= 0x40 && *q <= 0x7e))
+                q++;
+            if (!cut)
+                fwrite(p, 1, (size_t)(q - p) + (*q ? 1 : 0), stdout);
+            escapes = 1;
+            p = *q ? q : q - 1;
+            continue;
+        }
+        if ((ch & 0xc0) != 0x80 && col++ >= cols)
+            cut = 1;
+        if (!cut)
+            fputc(ch, stdout);
+    }
+    fputs(escapes && cut ? "\033[0m\n" : "\n", stdout);
+    return *p ? p + 1 : p;
+}
+
+/* The round on the screen, watch(1)-style.  On a terminal: cleared, then
+ * at most its height less two lines (the header must survive the ^C and
+ * the stop line), each line cut to its width; when -v does not fit, the
+ * passing checks' details go first, then the bottom is cut.  Elsewhere:
+ * every line as is, rounds parted by a blank line. */
+static void draw_round(const plan *pl, const run_opts *o, const loop_opts *lo, unsigned round,
+                       const check_result *res, const int *prev, const run_summary *sum)
+{
+    struct winsize ws;
+    if (!isatty(1) || ioctl(1, TIOCGWINSZ, &ws) != 0 || !ws.ws_row || !ws.ws_col) {
+        fputs(round > 1 ? "\n" : "", stdout);
+        render_round(stdout, pl, o, lo, round, res, prev, sum, o->verbose);
+        fflush(stdout);
+        return;
+    }
+    size_t rows = ws.ws_row > 3 ? ws.ws_row - 2u : 1, lines;
+    char *text = render_text(pl, o, lo, round, res, prev, sum, o->verbose, &lines);
+    if (lines > rows && o->verbose) {
+        free(text);
+        text = render_text(pl, o, lo, round, res, prev, sum, 0, &lines);
+    }
+    fputs("\033[H\033[2J", stdout);
+    const char *p = text;
+    for (size_t n = 0; *p && n < rows; n++) {
+        if (n + 1 == rows && lines > rows) {
+            fprintf(stdout, "... %zu more lines: a taller terminal shows them\n", lines - n);
+            break;
+        }
+        p = put_cut_line(p, ws.ws_col - 1u);
+    }
     fflush(stdout);
+    free(text);
 }
 
 int loop_watch(const plan *pl, const run_opts *o, const loop_opts *lo)
@@ -157,12 +238,14 @@ int loop_watch(const plan *pl, const run_opts *o, const loop_opts *lo)
             break;
     }
     free(prev);
+    if (isatty(2))
+        fputs("\r\033[K", stderr); /* over the terminal's ^C */
     if (last_rc < 0) {
         fprintf(stderr, "opscheck: --watch: stopped by %s before a round finished\n", sig_name(stop_signal()));
         return 128 + stop_signal();
     }
-    fprintf(stderr, "opscheck: --watch: stopped by %s; exit %d, as round %u ended\n", sig_name(stop_signal()),
-            last_rc, last_round);
+    /* short: it must not wrap (and scroll the header away) at 60 columns */
+    fprintf(stderr, "opscheck: stopped by %s, exit %d (round %u)\n", sig_name(stop_signal()), last_rc, last_round);
     return last_rc;
 }
 

@@ -74,7 +74,7 @@ ok "$([ "$(grep -c '^Every 300ms: ' <<<"$out")" -ge 3 ] && ! grep -q $'\e' <<<"$
 like "$out" '^3 passed, 0 warned, 0 failed, 0 errored, 0 skipped in' "pipe: each round ends with its counts"
 grep -A6 '"name":	"flip"' "$T/w.json" | grep -q '"status":	"pass"'
 ok $? "--watch --json: rewritten after each round (flip passes now)"
-like "$(cat "$T/p.err")" 'stopped by SIGINT; exit 0, as round [0-9]+ ended' "pipe: says why it stopped and which round's code it exits with"
+like "$(cat "$T/p.err")" '^opscheck: stopped by SIGINT, exit 0 \(round [0-9]+\)$' "pipe: says why it stopped and which round's code it exits with"
 sleep 0.2
 ok "$([ -s "$T/fork.pid" ] && ! alive "$T/fork.pid" && echo 0 || echo 1)" "a check forked a child each round; none survives the loop"
 ok "$([ -s "$T/w.json" ] && [ "$(zygotes_left)" = 0 ] && echo 0 || echo 1)" "no zygote survives the loop"
@@ -102,7 +102,7 @@ touch "$T/ok" # round 2 would pass flip
 kill -INT $pid; wait $pid; rc=$?
 is "$rc" 1 "Ctrl-C during a round: that round is discarded, exit 1 from round 1"
 is "$(grep -c 'round [0-9]*  ' "$T/c.out")" 1 "the cut round is not drawn"
-like "$(cat "$T/c.err")" 'exit 1, as round 1 ended' "and it says so"
+like "$(cat "$T/c.err")" '^opscheck: stopped by SIGINT, exit 1 \(round 1\)$' "and it says so"
 rm -f "$T/ok"
 
 # --- --until-pass: starts passing in round 3
@@ -220,8 +220,27 @@ wait_for '^done0 rc=' 10
 after=$(screen)
 like "$after" '^done0 rc=0$' "Ctrl-C: exit 0, the last finished round's code"
 like "$after" '^  PASS  flip' "Ctrl-C: the last screen stays readable"
-like "$after" 'stopped by SIGINT; exit 0' "Ctrl-C: it says which round's code it exits with"
+like "$after" '^opscheck: stopped by SIGINT, exit 0 \(round [0-9]+\)$' "Ctrl-C: it says which round's code it exits with"
 sleep 0.2
 ok "$([ -s "$T/fork.pid" ] && ! alive "$T/fork.pid" && echo 0 || echo 1)" "Ctrl-C: no check's child survives"
 ok "$([ -s "$T/fork.pid" ] && [ "$(zygotes_left)" = 0 ] && echo 0 || echo 1)" "Ctrl-C: no zygote survives"
+
+# --- a -v screen taller than the pane: the passing checks' details go first,
+# the failure and its hint stay, the header is the first line, before and after Ctrl-C
+{ printf '[opscheck]\nplugin_path = %s\n[check flip]\nplugin = exec\ncommand = test -e %s/never\nhint = touch the never file\n' \
+    "$TEST_PLUGINS" "$T"
+  for i in $(seq -w 1 20); do printf '[check fine-%s]\nplugin = tp\n' "$i"; done; } >"$T/tall.ini"
+tmux send-keys -t "$S" "clear; cd '$T' && TERM=xterm '$OPSCHECK' run -c tall.ini -v --watch 1s --color=always; echo \"done\$((1)) rc=\$?\"" Enter
+wait_for '^Every 1s: .*round 2 ' 10
+tall=$(screen)
+is "$(printf '%s\n' "$tall" | head -1 | grep -Ec '^Every 1s: .*round 2 ')" 1 "-v, taller than the pane: the header is the first line"
+like "$tall" '^        hint: touch the never file$' "-v, taller than the pane: the failure's hint is on the screen"
+unlike "$tall" '^        all good$' "-v, taller than the pane: the passing checks' details were left out"
+like "$tall" '^  PASS  fine-20 ' "-v, taller than the pane: every check's line fits"
+tmux send-keys -t "$S" C-c
+wait_for '^done1 rc=' 10
+tall=$(screen)
+like "$tall" '^done1 rc=1$' "Ctrl-C: exit 1, the last round's code"
+is "$(printf '%s\n' "$tall" | head -1 | grep -Ec '^Every 1s: ')" 1 "after Ctrl-C the header is still the first line"
+like "$tall" '^opscheck: stopped by SIGINT, exit 1 \(round [0-9]+\)$' "the stop line replaces the terminal's ^C"
 done_testing
