@@ -12,31 +12,13 @@
 #include "pretty.h"
 #include "run.h"
 #include "stop.h"
+#include "stream.h"
+#include "units.h"
 
 /* While a round runs, its checks go nowhere (the screen of the round before
  * stays, or the final state is written once at the end); the view's
  * progress line (pretty, on stderr) still shows what runs. */
 static const run_writer *view;
-
-static void round_begin(const run_opts *o, size_t count)
-{
-    (void)o;
-    (void)count;
-}
-
-static void round_check(const run_opts *o, size_t num, const cfg_check *k, const check_result *r)
-{
-    (void)o;
-    (void)num;
-    (void)k;
-    (void)r;
-}
-
-static void round_bail(const run_opts *o, const char *reason)
-{
-    (void)o;
-    (void)reason;
-}
 
 static void round_progress(const run_opts *o, size_t done, size_t total, const char *running, double elapsed)
 {
@@ -50,8 +32,14 @@ static void round_end(const run_opts *o)
         view->end(o); /* pretty: the progress line is erased */
 }
 
-static const run_writer round_writer = {.begin = round_begin, .check = round_check, .bail = round_bail,
-                                        .progress = round_progress, .end = round_end};
+/* null_writer (stream.h) with the view's progress line */
+static run_writer round_writer_of(void)
+{
+    run_writer w = null_writer;
+    w.progress = round_progress;
+    w.end = round_end;
+    return w;
+}
 
 /* Sleeps until DEADLINE (now_ms()) unless a stop signal comes first:
  * 0, or -1 when stopped. */
@@ -69,22 +57,6 @@ static int wait_until(long long deadline)
         while (read(stop_wake_fd(), drain, sizeof drain) > 0)
             ;
     }
-}
-
-static const char *sig_name(int sig)
-{
-    static char buf[32];
-    const char *abbrev = sigabbrev_np(sig);
-    if (abbrev)
-        snprintf(buf, sizeof buf, "SIG%s", abbrev);
-    else
-        snprintf(buf, sizeof buf, "signal %d", sig);
-    return buf;
-}
-
-static char *fmt_interval(long long ms)
-{
-    return ms % 1000 ? xasprintf("%lldms", ms) : xasprintf("%llds", ms / 1000);
 }
 
 static void count(run_summary *s, res_status st)
@@ -106,7 +78,7 @@ static void render_round(FILE *f, const plan *pl, const run_opts *o, const loop_
     time_t t = time(NULL), tn = t + (time_t)((lo->interval_ms + 999) / 1000);
     strftime(when, sizeof when, "%H:%M:%S", localtime(&t));
     strftime(next, sizeof next, "%H:%M:%S", localtime(&tn));
-    char *every = fmt_interval(lo->interval_ms);
+    char *every = unit_duration_text(lo->interval_ms);
     char *left = xasprintf("Every %s: %s", every, lo->command);
     char *right = xasprintf("round %u  %s  next %s", round, when, next);
     pretty_set_output(f);
@@ -209,8 +181,9 @@ static void draw_round(const plan *pl, const run_opts *o, const loop_opts *lo, u
 int loop_watch(const plan *pl, const run_opts *o, const loop_opts *lo)
 {
     view = o->writer;
+    run_writer quiet = round_writer_of();
     run_opts ro = *o;
-    ro.writer = &round_writer;
+    ro.writer = &quiet;
     int *prev = NULL, last_rc = -1;
     unsigned last_round = 0;
     for (unsigned round = 1;; round++) {
@@ -241,11 +214,11 @@ int loop_watch(const plan *pl, const run_opts *o, const loop_opts *lo)
     if (isatty(2))
         fputs("\r\033[K", stderr); /* over the terminal's ^C */
     if (last_rc < 0) {
-        fprintf(stderr, "opscheck: --watch: stopped by %s before a round finished\n", sig_name(stop_signal()));
+        fprintf(stderr, "opscheck: --watch: stopped by %s before a round finished\n", stop_signal_name(stop_signal()));
         return 128 + stop_signal();
     }
     /* short: it must not wrap (and scroll the header away) at 60 columns */
-    fprintf(stderr, "opscheck: stopped by %s, exit %d (round %u)\n", sig_name(stop_signal()), last_rc, last_round);
+    fprintf(stderr, "opscheck: stopped by %s, exit %d (round %u)\n", stop_signal_name(stop_signal()), last_rc, last_round);
     return last_rc;
 }
 
@@ -300,8 +273,9 @@ int loop_until_pass(const plan *pl, const run_opts *o, const loop_opts *lo, run_
                     check_result **results)
 {
     view = o->writer;
+    run_writer quiet = round_writer_of();
     run_opts ro = *o;
-    ro.writer = &round_writer;
+    ro.writer = &quiet;
     size_t n = pl->n;
     check_result *latest = xcalloc(n ? n : 1, sizeof *latest);
     int *rerun = xcalloc(n ? n : 1, sizeof *rerun);
@@ -312,7 +286,7 @@ int loop_until_pass(const plan *pl, const run_opts *o, const loop_opts *lo, run_
     double t0 = now_s();
     long long deadline = now_ms() + lo->max_wait_ms;
     int rc = 0;
-    char *every = fmt_interval(lo->interval_ms), *max = fmt_interval(lo->max_wait_ms);
+    char *every = unit_duration_text(lo->interval_ms), *max = unit_duration_text(lo->max_wait_ms);
     for (unsigned round = 1;; round++) {
         /* this round's plan: the checks to re-run, in order, resolved as before */
         size_t m = 0;
@@ -349,13 +323,13 @@ int loop_until_pass(const plan *pl, const run_opts *o, const loop_opts *lo, run_
             free(end);
             break;
         }
-        char *in = fmt_interval(next - now);
+        char *in = unit_duration_text(next - now);
         char *end = xasprintf("next round in %s", next - now == lo->interval_ms ? every : in);
         free(in);
         log_round(pl, latest, round, elapsed, end);
         free(end);
         if (wait_until(next) != 0) {
-            fprintf(stderr, "until-pass: stopped by %s after round %u, %.1fs\n", sig_name(stop_signal()), round,
+            fprintf(stderr, "until-pass: stopped by %s after round %u, %.1fs\n", stop_signal_name(stop_signal()), round,
                     now_s() - t0);
             break;
         }
@@ -372,7 +346,7 @@ int loop_until_pass(const plan *pl, const run_opts *o, const loop_opts *lo, run_
     for (size_t i = 0; i < n; i++)
         o->writer->check(o, i + 1, &pl->c->checks[pl->sel[i]], &latest[i]);
     if (sum->interrupted) {
-        char *why = xasprintf("interrupted by %s while waiting for every check to pass", sig_name(sum->interrupted));
+        char *why = xasprintf("interrupted by %s while waiting for every check to pass", stop_signal_name(sum->interrupted));
         o->writer->bail(o, why);
         free(why);
     } else if (o->writer->end) {
