@@ -81,7 +81,22 @@ ok "$([ -s "$T/w.json" ] && [ "$(zygotes_left)" = 0 ] && echo 0 || echo 1)" "no 
 rm -f "$T/fork.pid"
 rm -f "$T/ok"
 
-# --- between rounds nothing runs: a long interval, looked at while it waits
+# --- --watch -q: only what needs attention, and what just recovered
+"$OPSCHECK" run -c "$T/w.ini" --watch 300ms -q >"$T/qq.out" 2>/dev/null &
+pid=$!
+for _ in $(seq 50); do grep -q 'in [0-9.]*s$' "$T/qq.out" 2>/dev/null && break; sleep 0.1; done
+touch "$T/ok"
+for _ in $(seq 50); do grep -q 'FAIL → PASS' "$T/qq.out" 2>/dev/null && break; sleep 0.1; done
+sleep 0.5
+kill -INT $pid; wait $pid
+qq=$(cat "$T/qq.out")
+like "$qq" '^  FAIL  flip' "-q: the failure is shown"
+like "$qq" '^  PASS  flip +[0-9.]+s  FAIL → PASS$' "-q: a check that just recovered is shown"
+is "$(grep -c '^  PASS  flip' <<<"$qq")" 1 "-q: once; in the rounds after, a passing check is not"
+unlike "$qq" '^  PASS  slow' "-q: a check that keeps passing is not shown"
+rm -f "$T/ok" "$T/fork.pid"
+
+: a long interval, looked at while it waits
 "$OPSCHECK" run -c "$T/w.ini" --watch 3s >"$T/q.out" 2>"$T/q.err" &
 pid=$!
 for _ in $(seq 50); do grep -q 'in [0-9.]*s$' "$T/q.out" 2>/dev/null && break; sleep 0.1; done
