@@ -23,7 +23,7 @@ plugin_path = $TEST_PLUGINS
 [check flip]
 plugin = exec
 command = test -e $T/ok
-hint = touch the ok file
+hint = touch the ok file, the flag this test sets to make the check pass: a hint long enough to be cut
 [check slow]
 plugin = tp
 sleep = 700ms
@@ -210,7 +210,9 @@ wait_for '^Every 1s: .*round 1 ' 10
 ok $? "the first round is drawn"
 s1=$(screen)
 like "$s1" '^  FAIL  flip' "round 1: flip fails"
-like "$s1" '^        hint: touch the ok file$' "round 1: the failure's hint is shown"
+like "$s1" '^        hint: touch the ok file, the flag' "round 1: the failure's hint is shown"
+wide=$(tmux capture-pane -p -J -t "$S" | awk 'length > 59' | wc -l)
+is "$wide" 0 "round 1: every line is cut to the pane's width (none wraps, -J joins wrapped lines)"
 head1=$(printf '%s\n' "$s1" | grep -E '^Every 1s: ')
 like "$head1" '^Every 1s: opscheck run.*\.\.\. +round 1  [0-9:]{8}  next [0-9:]{8}$' "the header is cut with ... and keeps round, time and next run"
 ok "$([ -n "$head1" ] && [ ${#head1} -le 59 ] && echo 0 || echo 1)" "the header fits the 60-column pane (${#head1} columns)"
@@ -228,7 +230,7 @@ wait_for '^  PASS  flip .*FAIL → PASS$' 6
 ok $? "a redraw marks flip FAIL → PASS"
 s2=$(screen)
 is "$(printf '%s\n' "$s2" | grep -c '^Every 1s: ')" 1 "one screen: one header after the redraw"
-wide=$(printf '%s\n' "$s2" | awk 'length > 60' | wc -l)
+wide=$(tmux capture-pane -p -J -t "$S" | awk 'length > 59' | wc -l)
 ok "$([ "$wide" = 0 ] && grep -q '^Every 1s: ' <<<"$s2" && echo 0 || echo 1)" "no line of the redrawn screen is wider than the 60-column pane"
 tmux send-keys -t "$S" C-c
 wait_for '^done0 rc=' 10
