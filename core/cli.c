@@ -27,6 +27,7 @@ const char usage_text[] =
     "                    [--push-group NAME|LABEL=VALUE]... [--push-delete]\n"
     "                    [--color auto|always|never] [-q] [--dry-run] [--only-failed FILE.json]\n"
     "                    [--label NAME=VALUE]...\n"
+    "                    [--watch [INTERVAL] | --until-pass [INTERVAL] --max-wait DURATION]\n"
     "       opscheck list [-c FILE]... [--set VAR=VALUE]...\n"
     "       opscheck validate [-c FILE]... [--set VAR=VALUE]...\n"
     "       opscheck plugins [NAME] [--markdown] [-c FILE]...\n"
@@ -41,6 +42,10 @@ const char usage_text[] =
     "        " OC_SYSCONFDIR "/opscheck/checks.ini.\n"
     "Plugins: the config's [opscheck] plugin_path, then $OPSCHECK_PLUGIN_PATH, then the\n"
     "        installed folder (`opscheck plugins` lists that path).\n"
+    "Loops: --watch re-runs the selection every INTERVAL (10s) on one redrawn screen, marking\n"
+    "       what changed; Ctrl-C exits with the last finished round's code.  --until-pass\n"
+    "       re-runs what failed every INTERVAL (10s) until all pass (exit 0) or --max-wait\n"
+    "       ends (exit 1); TAP and reports describe the final state.\n"
     "Exit: 0 all passed (skips and warnings allowed), 1 a check failed,\n"
     "      2 usage or config error (nothing ran), 3 internal error, 128+N signal N;\n"
     "      --format nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n";
@@ -73,6 +78,9 @@ static const struct option longopts[] = {
     {"push-group", required_argument, NULL, O_COUNT + O_PUSH_GROUP},
     {"push-delete", no_argument, NULL, O_COUNT + O_PUSH_DELETE},
     {"label", required_argument, NULL, O_COUNT + O_LABEL},
+    {"watch", optional_argument, NULL, O_COUNT + O_WATCH},
+    {"until-pass", optional_argument, NULL, O_COUNT + O_UNTIL_PASS},
+    {"max-wait", required_argument, NULL, O_COUNT + O_MAX_WAIT},
     {NULL, 0, NULL, 0},
 };
 
@@ -189,6 +197,21 @@ static int take_option(cli *o, int id, const char *arg)
     }
     case O_PUSH_DELETE: o->push_delete = 1; break;
     case O_LABEL: return take_label(o, arg);
+    case O_WATCH:
+    case O_UNTIL_PASS:
+        *(id == O_WATCH ? &o->watch : &o->until_pass) = 1;
+        if (arg && (unit_duration_ms(arg, &n) || n < 100))
+            return usage_error(id == O_WATCH ? "--watch takes an interval of at least 100ms (10s, 1m), not '%s'"
+                                             : "--until-pass takes an interval of at least 100ms (10s, 1m), not '%s'",
+                               arg);
+        if (arg)
+            o->interval_ms = n;
+        break;
+    case O_MAX_WAIT:
+        if (unit_duration_ms(arg, &n) || n <= 0)
+            return usage_error("--max-wait takes a duration (30s, 5m), not '%s'", arg);
+        o->max_wait_ms = n;
+        break;
     default: break; /* O_HELP, O_VERSION: only their bit */
     }
     return 0;
@@ -209,6 +232,8 @@ static int check_push_options(const cli *o)
 int parse_cli(int argc, char **argv, cli *o)
 {
     o->tap_version = 14;
+    o->argc = argc;
+    o->argv = argv;
     opterr = 0;
     int ch;
     while ((ch = getopt_long(argc, argv, "+:c:j:vqhV", longopts, NULL)) != -1 || optind < argc) {
@@ -226,7 +251,13 @@ int parse_cli(int argc, char **argv, cli *o)
         if (id < 0)
             return usage_error("unknown option '%s'", argv[optind - 1]);
         o->given |= OPT(id);
-        int rc = take_option(o, id, optarg);
+        const char *arg = optarg;
+        long long ms;
+        /* --watch 30s as well as --watch=30s: the next word is its interval
+         * when it reads as a duration (a NAME never does) */
+        if (!arg && (id == O_WATCH || id == O_UNTIL_PASS) && optind < argc && unit_duration_ms(argv[optind], &ms) == 0)
+            arg = argv[optind++];
+        int rc = take_option(o, id, arg);
         if (rc)
             return rc;
     }

@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "loop.h"
 #include "plan.h"
 #include "pretty.h"
 #include "redact.h"
@@ -69,6 +70,7 @@ typedef struct outputs {
     const run_writer *writer;  /* the stream, as it is ready */
     FILE *tap_file;            /* --tap FILE, or NULL */
     int nagios;                /* --format nagios: one line after the run */
+    const char *report_on_stdout; /* "--json" when its FILE is stdout, or NULL */
 } outputs;
 
 /* 0, or EXIT_USAGE after one line on stderr. */
@@ -95,6 +97,7 @@ static int plan_outputs(const cli *o, outputs *out)
         } else if (to_stdout) {
             sv_push(&claims, xasprintf("%s %s", files[i].flag, files[i].path));
             tap_stdout |= i == 3;
+            out->report_on_stdout = files[i].flag;
         }
     }
     if (!rc && claims.n > 1) {
@@ -218,13 +221,69 @@ static void print_plan(const plan *pl)
     }
 }
 
+/* The loops' options together: 0, or EXIT_USAGE after one line.  Under
+ * --watch stdout is the screen and a round is not a run: TAP (on stdout or
+ * --tap FILE) describes one run and is refused; report FILEs and --push are
+ * rewritten after each finished round (they hold the last one). */
+static int check_loops(const cli *o, const outputs *out)
+{
+    const char *why = NULL, *arg = NULL;
+    if (o->watch && o->until_pass)
+        why = "--watch and --until-pass are two loops: pick one%s";
+    else if (o->max_wait_ms && !o->until_pass)
+        why = "--max-wait is how long --until-pass waits: give --until-pass too%s";
+    else if (o->until_pass && !o->max_wait_ms)
+        why = "--until-pass needs --max-wait DURATION (how long to wait for every check to pass)%s";
+    else if (o->watch && o->format && strcmp(o->format, "pretty"))
+        why = "--watch draws its screen on stdout: --format %s cannot share it (use --until-pass for a final report)",
+        arg = o->format;
+    else if (o->watch && o->tap)
+        why = "--watch takes no --tap: a TAP stream is one run (%s); --json FILE is rewritten after each round",
+        arg = o->tap;
+    else if (o->watch && out->report_on_stdout)
+        why = "--watch draws its screen on stdout: %s - cannot share it (give a FILE)", arg = out->report_on_stdout;
+    if (!why)
+        return 0;
+    fprintf(stderr, "opscheck: ");
+    fprintf(stderr, why, arg ? arg : "");
+    fputc('\n', stderr);
+    return EXIT_USAGE;
+}
+
+/* --watch, after each finished round: its reports. */
+typedef struct watch_reports {
+    const cli *o;
+    const plan *pl;
+} watch_reports;
+
+static int watch_round_done(void *arg, const check_result *results, const run_summary *sum, time_t started)
+{
+    const watch_reports *w = arg;
+    return write_reports(w->o, w->pl->c, w->pl->sel, w->pl->n, results, sum, started);
+}
+
+/* The command line as typed, secrets masked: --watch's header. */
+static char *command_line(const cli *o)
+{
+    strbuf b = {0};
+    sb_puts(&b, "opscheck");
+    for (int i = 1; i < o->argc; i++)
+        sb_printf(&b, " %s", o->argv[i]);
+    char *shown = redact(b.s);
+    sb_clear(&b);
+    return shown;
+}
+
 int cmd_run(cli *o)
 {
     if (o->push_delete) /* no run: the group a run would push to goes (cmd_push.c) */
         return cmd_push_delete(o);
     stop_install();
     outputs out;
-    if (plan_outputs(o, &out) != 0) {
+    int lrc = plan_outputs(o, &out);
+    if (!lrc && (o->watch || o->until_pass || o->max_wait_ms))
+        lrc = check_loops(o, &out);
+    if (lrc != 0) {
         if (o->format && strcmp(o->format, "nagios") == 0)
             return report_nagios_unknown("usage error (see stderr)");
         return EXIT_USAGE;
@@ -267,10 +326,24 @@ int cmd_run(cli *o)
     run_opts ro = {.jobs = o->jobs, .verbose = o->verbose, .quiet = o->quiet, .tap_version = o->tap_version,
                    .writer = out.writer,
                    .color = out.writer != &tap_writer && out.writer != &null_writer && want_color(o)};
+    loop_opts lo = {.interval_ms = o->interval_ms ? o->interval_ms : LOOP_DEFAULT_INTERVAL_MS,
+                    .max_wait_ms = o->max_wait_ms};
+    if (o->watch) { /* the screen is pretty's, on a terminal or not; the summary is on it */
+        ro.writer = &pretty_writer;
+        watch_reports w = {o, &pl};
+        lo.round_done = watch_round_done;
+        lo.arg = &w;
+        char *cmd = command_line(o);
+        lo.command = cmd;
+        rc = loop_watch(&pl, &ro, &lo);
+        free(cmd);
+        plan_clear(&pl);
+        goto out;
+    }
     run_summary sum;
     check_result *results = NULL;
     time_t started = time(NULL);
-    rc = run_checks(&pl, &ro, &sum, &results);
+    rc = o->until_pass ? loop_until_pass(&pl, &ro, &lo, &sum, &results) : run_checks(&pl, &ro, &sum, &results);
     if (results && write_reports(o, c, pl.sel, pl.n, results, &sum, started) != 0 && rc < 2)
         rc = EXIT_INTERNAL;
     /* the same five counts as the TAP plan, JSON, JUnit and Prometheus; under

@@ -39,7 +39,7 @@ static const cmd_entry commands[] = {
      OPT(O_CONFIG) | OPT(O_SET) | OPT(O_JOBS) | OPT(O_TAG) | OPT(O_VERBOSE) | OPT(O_TAP_VERSION) |
          OPT(O_FORMAT) | OPT(O_JUNIT) | OPT(O_JSON) | OPT(O_PROMETHEUS) | OPT(O_PUSH) | OPT(O_TAP) | OPT(O_COLOR) |
          OPT(O_QUIET) | OPT(O_DRY_RUN) | OPT(O_ONLY_FAILED) | OPT(O_PUSH_GROUP) | OPT(O_PUSH_DELETE) |
-         OPT(O_LABEL),
+         OPT(O_LABEL) | OPT(O_WATCH) | OPT(O_UNTIL_PASS) | OPT(O_MAX_WAIT),
      SIZE_MAX},
     {"list", cmd_list, OPT(O_CONFIG) | OPT(O_SET), 0},
     {"validate", cmd_validate, OPT(O_CONFIG) | OPT(O_SET), 0},

@@ -9,6 +9,17 @@
 
 
 static int progress_shown;
+static FILE *out; /* stdout, unless pretty_set_output() chose another */
+
+void pretty_set_output(FILE *f)
+{
+    out = f;
+}
+
+static FILE *screen(void)
+{
+    return out ? out : stdout;
+}
 
 static const char *color_of(res_status s)
 {
@@ -69,10 +80,10 @@ static void detail(const char *key, const char *val)
     char *v = shown_text(val, 2000);
     if (key) {
         char *k = shown_text(key, 80);
-        printf("        %s: %s\n", k, v);
+        fprintf(screen(), "        %s: %s\n", k, v);
         free(k);
     } else {
-        printf("        %s\n", v);
+        fprintf(screen(), "        %s\n", v);
     }
     free(v);
 }
@@ -101,10 +112,10 @@ static void stderr_tail(const check_result *r)
     }
     if (!n)
         return;
-    printf("        stderr%s:\n", r->output_dropped ? " (the end of it)" : "");
+    fprintf(screen(), "        stderr%s:\n", r->output_dropped ? " (the end of it)" : "");
     for (size_t i = n; i-- > 0;) {
         char *line = xstrndup(start[i], len[i]), *v = shown_text(line, 200);
-        printf("          | %s\n", v);
+        fprintf(screen(), "          | %s\n", v);
         free(v);
         free(line);
     }
@@ -128,31 +139,55 @@ static void pretty_begin(const run_opts *o, size_t count)
 {
     (void)o;
     if (count == 0)
-        printf("no checks selected\n");
-    fflush(stdout);
+        fprintf(screen(), "no checks selected\n");
+    fflush(screen());
+}
+
+/* "→" where the terminal speaks UTF-8 (the locale says so), else "->". */
+static const char *arrow(void)
+{
+    const char *vars[] = {"LC_ALL", "LC_CTYPE", "LANG"};
+    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v)
+            return strcasestr(v, "utf-8") || strcasestr(v, "utf8") ? "\xe2\x86\x92" : "->";
+    }
+    return "->";
+}
+
+/* --watch: "  FAIL → PASS" when the check's status changed since the
+ * previous round, else "". */
+static const char *change_mark(const run_opts *o, size_t num, const check_result *r)
+{
+    static char buf[64];
+    int was = o->previous ? o->previous[num - 1] : -1;
+    if (was < 0 || was == (int)r->status)
+        return "";
+    snprintf(buf, sizeof buf, "  %s %s %s", label_of((res_status)was), arrow(), label_of(r->status));
+    return buf;
 }
 
 static void pretty_check(const run_opts *o, size_t num, const cfg_check *k, const check_result *r)
 {
-    (void)num;
     clear_progress();
-    if (o->quiet && !RES_BAD(r->status)) { /* -q: the operator wants only what needs attention */
-        fflush(stdout);
+    const char *mark = change_mark(o, num, r);
+    if (o->quiet && !RES_BAD(r->status) && !*mark) { /* -q: only what needs attention (or just recovered) */
+        fflush(screen());
         return;
     }
     const char *on = o->color ? color_of(r->status) : "", *off = o->color ? "\033[0m" : "";
     char *name = column_name(k->name);
     if (r->status == RES_SKIP) { /* the reason says more than a duration */
         char *why = shown_text(r->message, 200);
-        printf("  %s%s%s  %-28s %s\n", on, label_of(r->status), off, name, why);
+        fprintf(screen(), "  %s%s%s  %-28s %s%s\n", on, label_of(r->status), off, name, why, mark);
         free(why);
     } else {
-        printf("  %s%s%s  %-28s %6.2fs\n", on, label_of(r->status), off, name, r->duration_ms / 1000.0);
+        fprintf(screen(), "  %s%s%s  %-28s %6.2fs%s\n", on, label_of(r->status), off, name, r->duration_ms / 1000.0, mark);
     }
     free(name);
     int details = RES_BAD(r->status) || r->status == RES_WARN || o->verbose;
     if (!details) {
-        fflush(stdout);
+        fflush(screen());
         return;
     }
     if (r->nasserts > 1) {
@@ -193,13 +228,13 @@ static void pretty_check(const run_opts *o, size_t num, const cfg_check *k, cons
     if (r->hint && r->status != RES_PASS && r->status != RES_ERROR) {
         char *h = shown_text(r->hint, 2000);
         if (o->color)
-            printf("        \033[1mhint:\033[0m ");
+            fprintf(screen(), "        \033[1mhint:\033[0m ");
         else
-            printf("        hint: ");
-        printf("%s\n", h);
+            fprintf(screen(), "        hint: ");
+        fprintf(screen(), "%s\n", h);
         free(h);
     }
-    fflush(stdout);
+    fflush(screen());
 }
 
 static void pretty_bail(const run_opts *o, const char *reason)
@@ -207,9 +242,9 @@ static void pretty_bail(const run_opts *o, const char *reason)
     (void)o;
     clear_progress();
     char *why = shown_text(reason, 2000);
-    printf("  %s\n", why);
+    fprintf(screen(), "  %s\n", why);
     free(why);
-    fflush(stdout);
+    fflush(screen());
 }
 
 static void pretty_progress(const run_opts *o, size_t done, size_t total, const char *running, double elapsed)
@@ -233,6 +268,28 @@ static void pretty_progress(const run_opts *o, size_t done, size_t total, const 
     progress_shown = 1;
     free(line);
     free(names);
+}
+
+void pretty_header(const char *left, const char *right)
+{
+    char *l = shown_text(left, 2000), *r = shown_text(right, 200);
+    struct winsize ws;
+    if (!isatty(1) || ioctl(1, TIOCGWINSZ, &ws) != 0 || !ws.ws_col) {
+        fprintf(screen(), "%s  %s\n", l, r);
+    } else { /* the last column stays empty: a full line wraps on some terminals */
+        size_t width = ws.ws_col - 1, nl = strlen(l), nr = strlen(r);
+        if (nr + 2 > width) {
+            nr = nr > width ? width : nr;
+            nl = 0;
+        } else if (nl + 2 + nr > width) {
+            nl = width - 2 - nr;
+            if (nl > 3)
+                strcpy(l + nl - 3, "...");
+        }
+        fprintf(screen(), "%.*s%*s%.*s\n", (int)nl, l, (int)(width - nl - nr), "", (int)nr, r);
+    }
+    free(l);
+    free(r);
 }
 
 static void pretty_end(const run_opts *o)

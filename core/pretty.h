@@ -8,8 +8,19 @@
 #ifndef OC_PRETTY_H
 #define OC_PRETTY_H
 
+#include <stdio.h>
+
 #include "writer.h"
 
 extern const run_writer pretty_writer;
+
+/* Where the check lines go: F (--watch draws a round into memory, then
+ * fits it to the screen), or stdout again with NULL. */
+void pretty_set_output(FILE *f);
+
+/* --watch's header line on stdout: LEFT (the command) and RIGHT (round,
+ * time) escaped; on a terminal right-aligned within its width (TIOCGWINSZ),
+ * LEFT cut with "..." so the line never wraps; elsewhere as is. */
+void pretty_header(const char *left, const char *right);
 
 #endif

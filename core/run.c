@@ -15,6 +15,7 @@
 #include "redact.h"
 #include "run_child.h"
 #include "stop.h"
+#include "units.h"
 #include "wire.h"
 #include "zygote.h"
 
@@ -45,24 +46,6 @@ typedef struct job {
     size_t nattempts;
 } job;
 
-static const char *signame(int sig)
-{
-    static char buf[32];
-    const char *abbrev = sigabbrev_np(sig);
-    if (abbrev)
-        snprintf(buf, sizeof buf, "SIG%s", abbrev);
-    else
-        snprintf(buf, sizeof buf, "signal %d", sig);
-    return buf;
-}
-
-static char *fmt_duration(long long ms)
-{
-    if (ms % 1000 == 0)
-        return xasprintf("%llds", ms / 1000);
-    return xasprintf("%lldms", ms);
-}
-
 /* Why an attempt ended, when the plugin did not say so itself. */
 static char *abnormal_reason(job *j, const cfg_check *k)
 {
@@ -71,13 +54,13 @@ static char *abnormal_reason(job *j, const cfg_check *k)
     if (j->lost)
         return xasprintf("%s", j->z->why ? j->z->why : "the plugin's process died while the check ran");
     if (j->timed_out) {
-        char *d = fmt_duration(k->timeout_ms);
+        char *d = unit_duration_text(k->timeout_ms);
         char *m = xasprintf("timed out after %s", d);
         free(d);
         return m;
     }
     if (WIFSIGNALED(j->wstatus))
-        return xasprintf("killed by %s%s", signame(WTERMSIG(j->wstatus)),
+        return xasprintf("killed by %s%s", stop_signal_name(WTERMSIG(j->wstatus)),
                          WCOREDUMP(j->wstatus) ? " (core dumped)" : "");
     if (!j->wr.ended) {
         int code = WIFEXITED(j->wstatus) ? WEXITSTATUS(j->wstatus) : -1;
@@ -337,7 +320,7 @@ static void start_zygotes(const plan *pl, job *jobs, zygotes *zs)
             if (zy->ready != 0)
                 continue;
             if (now >= until[z]) {
-                char *d = fmt_duration(until[z] - t0);
+                char *d = unit_duration_text(until[z] - t0);
                 zy->why = xasprintf("plugin %s: still loading or in init after %s (its checks' deadline)",
                                     zy->plugin->name, d);
                 free(d);

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t got_signal;
@@ -49,6 +50,17 @@ void stop_install(void)
     /* a signal that came since exec was held (main blocks them first):
      * it is delivered now, to the handler, and the run bails out cleanly */
     stop_block(0);
+}
+
+const char *stop_signal_name(int sig)
+{
+    static char buf[32];
+    const char *abbrev = sigabbrev_np(sig);
+    if (abbrev)
+        snprintf(buf, sizeof buf, "SIG%s", abbrev);
+    else
+        snprintf(buf, sizeof buf, "signal %d", sig);
+    return buf;
 }
 
 int stop_signal(void)

@@ -16,6 +16,8 @@ void stop_block(int block);
 void stop_install(void);
 /* The stop signal that came since stop_install(), or 0. */
 int stop_signal(void);
+/* "SIGINT", or "signal 64" when it has no name (a static buffer). */
+const char *stop_signal_name(int sig);
 /* Readable after any caught signal (SIGCHLD too); drain it non-blocking. */
 int stop_wake_fd(void);
 

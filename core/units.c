@@ -60,6 +60,11 @@ int unit_duration_ms(const char *s, long long *out)
     return -1;
 }
 
+char *unit_duration_text(long long ms)
+{
+    return ms % 1000 ? xasprintf("%lldms", ms) : xasprintf("%llds", ms / 1000);
+}
+
 int unit_size(const char *s, long long *out)
 {
     static const struct { const char *u; double mult; } units[] = {

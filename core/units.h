@@ -15,6 +15,8 @@ int unit_size(const char *s, long long *out);        /* 512 64KiB 1MiB 1MB 2GB *
 int unit_percent(const char *s, double *out);        /* 99% 99.5 */
 int unit_bool(const char *s, int *out);              /* yes/no true/false on/off 1/0 */
 int unit_int(const char *s, long long *out);
+/* MS as a duration the parser reads back: "10s", or "250ms" (malloc'd). */
+char *unit_duration_text(long long ms);
 /* Split a list on commas and blanks; '...' and "..." group (quotes removed). */
 int unit_list(const char *s, strvec *out);
 /* Is text S a valid value of TYPE?  On failure *why says what was expected. */

@@ -36,6 +36,8 @@ typedef struct run_opts {
     int quiet;         /* pretty: only failures, errors and the summary */
     int tap_version;   /* 13 or 14 */
     int color;         /* pretty: ANSI colours */
+    const int *previous; /* --watch (loop.c): each check's res_status in the previous round, by num - 1
+                          * (-1: none), or NULL; pretty marks a change ("FAIL → PASS") */
     const run_writer *writer;
 } run_opts;
 

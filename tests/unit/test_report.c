@@ -72,7 +72,6 @@ static int setup(void **state)
         checks[i].name = names[i];
         checks[i].plugin = plugins[i];
     }
-    checks[1].hint = xstrdup("rotate the token " SECRET);
     checks[1].description = xstrdup("runbook 3.2");
     sv_push(&checks[0].tags, xstrdup("sla"));
     conf.checks = checks;
@@ -108,8 +107,9 @@ static int setup(void **state)
     result_summarise(&res[3]);
     one_attempt(&res[3], 7);
     /* the runner's gate: reports only ever see published (masked) results */
+    static const char *const hints[4] = {NULL, "rotate the token " SECRET, NULL, NULL}; /* as the plan resolved them */
     for (int i = 0; i < 4; i++)
-        result_publish(&res[i], checks[i].hint);
+        result_publish(&res[i], hints[i]);
 
     if (!mkdtemp(dir))
         return -1;
@@ -304,7 +304,6 @@ static int teardown(void **state)
     free(cmd);
     for (int i = 0; i < 4; i++)
         result_clear(&res[i]);
-    free(checks[1].hint);
     free(checks[1].description);
     sv_clear(&checks[0].tags);
     redact_clear();
