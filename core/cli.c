@@ -18,6 +18,7 @@ const char usage_text[] =
     "                    [--format tap|pretty|json|junit|prometheus|nagios] [--tap-version 13|14]\n"
     "                    [--tap FILE] [--junit FILE] [--json FILE] [--prometheus FILE] [--push URL]\n"
     "                    [--color auto|always|never] [-q] [--dry-run] [--only-failed FILE.json]\n"
+    "       opscheck serve [-c FILE]... [--listen ADDR:PORT] [--history N]\n"
     "       opscheck list [-c FILE]... [--set VAR=VALUE]...\n"
     "       opscheck validate [-c FILE]... [--set VAR=VALUE]...\n"
     "       opscheck plugins [NAME] [--markdown]\n"
@@ -27,6 +28,9 @@ const char usage_text[] =
     "Output: TAP on stdout, or one line per check when stdout is a terminal; --format picks\n"
     "        what stdout gets.  FILE - is stdout; a report there takes TAP off it (--tap FILE\n"
     "        keeps it).  Only one output may go to stdout.\n"
+    "serve: runs each [checklist] on its schedule (every = 5m, at = 09:00) and serves /metrics,\n"
+    "       /probe?checklist=NAME, /healthz, /health/NAME, /api/results[/NAME] and a status page\n"
+    "       on --listen (default 127.0.0.1:9469); SIGHUP reloads the config, SIGTERM stops.\n"
     "The config is ./checks.ini, or $OPSCHECK_CONFIG, or the -c files merged in order.\n"
     "Exit: 0 all passed (skips and warnings allowed), 1 a check failed,\n"
     "      2 usage or config error (nothing ran), 3 internal error, 128+N signal N;\n"
@@ -57,6 +61,8 @@ static const struct option longopts[] = {
     {"dry-run", no_argument, NULL, O_COUNT + O_DRY_RUN},
     {"only-failed", required_argument, NULL, O_COUNT + O_ONLY_FAILED},
     {"markdown", no_argument, NULL, O_COUNT + O_MARKDOWN},
+    {"listen", required_argument, NULL, O_COUNT + O_LISTEN},
+    {"history", required_argument, NULL, O_COUNT + O_HISTORY},
     {NULL, 0, NULL, 0},
 };
 
@@ -136,6 +142,12 @@ static int take_option(cli *o, int id, const char *arg)
     case O_PROMETHEUS: o->prometheus = arg; break;
     case O_PUSH: o->push = arg; break;
     case O_MARKDOWN: o->markdown = 1; break;
+    case O_LISTEN: o->listen = arg; break;
+    case O_HISTORY:
+        if (unit_int(arg, &n) || n < 1 || n > 100000)
+            return usage_error("--history takes a number of rounds from 1 to 100000, not '%s'", arg);
+        o->history = (int)n;
+        break;
     default: break; /* O_HELP, O_VERSION: only their bit */
     }
     return 0;

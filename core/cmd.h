@@ -7,6 +7,7 @@
 #include "cli.h"
 
 int cmd_run(cli *o);      /* cmd_run.c */
+int cmd_serve(cli *o);    /* serve.c */
 int cmd_list(cli *o);     /* cmd_info.c */
 int cmd_validate(cli *o);
 int cmd_plugins(cli *o);

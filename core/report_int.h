@@ -37,5 +37,8 @@ const char *report_plugin(const report_run *r, size_t i);
 /* The run in the Prometheus text exposition format (version 0.0.4), as the
  * node_exporter textfile collector and the Pushgateway read it. */
 char *report_prom_text(const report_run *r);
+/* Appends `NAME="RAW"` (after a comma when B is not empty), the value made
+ * valid UTF-8 and escaped as the exposition format wants. */
+void report_prom_label(strbuf *b, const char *name, const char *raw);
 
 #endif

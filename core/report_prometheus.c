@@ -270,3 +270,8 @@ int report_prometheus(const report_run *r, const char *path, char **err)
     free(text);
     return rc;
 }
+
+void report_prom_label(strbuf *b, const char *name, const char *raw)
+{
+    label(b, name, raw);
+}

@@ -16,6 +16,10 @@ void stop_block(int block);
 void stop_install(void);
 /* The stop signal that came since stop_install(), or 0. */
 int stop_signal(void);
+/* `opscheck serve` takes them synchronously instead (no handler, held in
+ * every thread from main() on): the stop signal that came within MS
+ * milliseconds, or 0.  SIGHUP is then a reload, not a stop. */
+int stop_wait(long long ms);
 /* Readable after any caught signal (SIGCHLD too); drain it non-blocking. */
 int stop_wake_fd(void);
 
