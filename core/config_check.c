@@ -273,9 +273,15 @@ static void check_needs(cfg *c)
 }
 
 /* `every = 5m` (from 1s to 31d) and `at = HH:MM` (a daily round, local
- * time): when `opscheck serve` runs the checklist.  V is the value. */
-static void list_schedule(cfg *c, cfg_list *l, const cfg_item *it, const char *v)
+ * time): when `opscheck serve` runs the checklist.  V is the value;
+ * DEFERRED: it comes from the environment or a file, unknown until run. */
+static void list_schedule(cfg *c, cfg_list *l, const cfg_item *it, const char *v, int deferred)
 {
+    if (deferred) {
+        cfg_error(c, it->file, it->line, "'%s' is a schedule: write it in the file, not from ${env:...} or ${file:...}",
+                  it->key);
+        return;
+    }
     if (!v)
         return; /* load_value said why */
     if (strcmp(it->key, "every") == 0) {
@@ -339,7 +345,7 @@ static void check_list(cfg *c, cfg_list *l, size_t *stamp, size_t mark)
             }
             sv_clear(&names);
         } else if (strcmp(it->key, "every") == 0 || strcmp(it->key, "at") == 0) {
-            list_schedule(c, l, it, v);
+            list_schedule(c, l, it, v, r.deferred);
         } else {
             const char *keys[] = {"checks", "description", "every", "at"};
             const char *best = suggest_among(it->key, keys, 4);
