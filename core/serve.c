@@ -54,8 +54,7 @@ static sv_list *lists_from(const cfg *c, sv_list *old, size_t nold)
         l->at = cl->at ? xstrdup(cl->at) : NULL;
         l->every_ms = cl->every_ms;
         l->at_minute = cl->at_minute;
-        long long last = l->latest.status == SV_NEVER ? 0 : (long long)l->latest.started * 1000;
-        l->next_due_ms = sv_next_due(l, last, now);
+        l->next_due_ms = sv_next_due(l, l->last_start_ms, now);
     }
     return v;
 }

@@ -54,6 +54,7 @@ typedef struct sv_list {
     int at_minute;                /* -1: none */
     int running;                  /* a round is under way (never two) */
     long long next_due_ms;        /* wall clock in ms; 0: unscheduled */
+    long long last_start_ms;      /* when the latest round started; 0: none yet */
     sv_round latest;              /* .status SV_NEVER before the first */
     sv_round *hist;               /* ring of the kept rounds (their checks only) */
     size_t hist_n, hist_head;

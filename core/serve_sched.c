@@ -244,7 +244,10 @@ void sv_round_run(serve_ctx *s, const char *name, long long deadline_ms, char **
     sv_push(&argv, xstrdup(prom));
     sv_push(&argv, xstrdup(name)); /* a name from the config, never from a request */
     sv_push(&argv, NULL);
-    sv_round r = {.started = time(NULL), .status = SV_ERROR};
+    /* one clock for the start and the next due time: time() is the coarse
+     * clock, a few ms behind, and would make a round due again at once */
+    long long started_ms = sv_wall_ms();
+    sv_round r = {.started = (time_t)(started_ms / 1000), .status = SV_ERROR};
     double t0 = now_s();
     pid_t pid = s->stopping ? -1 : fork();
     if (pid == 0)
@@ -294,7 +297,8 @@ void sv_round_run(serve_ctx *s, const char *name, long long deadline_ms, char **
     sv_list *l = sv_find(s, name);
     if (l && pid > 0) {
         l->running = 0;
-        l->next_due_ms = sv_next_due(l, (long long)r.started * 1000, sv_wall_ms());
+        l->last_start_ms = started_ms;
+        l->next_due_ms = sv_next_due(l, started_ms, sv_wall_ms());
         sv_record(s, l, &r);
     } else {
         if (l)
