@@ -312,4 +312,14 @@ is "$left" "" "no process left: no round, no check"
 like "$(cat "$T/serve.err")" 'stopped by SIGTERM' "it says it stopped"
 ! curl -s -m 2 -o /dev/null "$U/healthz"
 ok $? "the listener is closed"
+
+# --- the README's scrape config and alert rules are what Prometheus accepts
+if command -v promtool >/dev/null 2>&1; then
+  awk '/^groups:$/,/^```$/' "$ROOT/README.md" | grep -v '^```' >"$T/rules.yml"
+  log=$(promtool check rules "$T/rules.yml" 2>&1); rc=$?
+  ok $rc "promtool check rules passes on the README's alert rules"; [ $rc = 0 ] || diag "$log"
+  { echo 'global: {}'; awk '/^scrape_configs:$/,/^```$/' "$ROOT/README.md" | grep -v '^```'; } >"$T/readme-prom.yml"
+  log=$(promtool check config "$T/readme-prom.yml" 2>&1); rc=$?
+  ok $rc "promtool check config passes on the README's scrape config"; [ $rc = 0 ] || diag "$log"
+fi
 done_testing
