@@ -91,7 +91,9 @@ static char *last_line(const char *path)
     while (len && (all[len - 1] == '\n' || all[len - 1] == '\r'))
         all[--len] = 0;
     char *nl = strrchr(all, '\n');
-    char *line = len ? xstrndup(nl ? nl + 1 : all, ERR_TAIL) : NULL;
+    const char *last = nl ? nl + 1 : all;
+    size_t n = strlen(last);
+    char *line = len ? xstrndup(last, n < ERR_TAIL ? n : ERR_TAIL) : NULL;
     free(all);
     return line;
 }
