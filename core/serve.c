@@ -113,8 +113,10 @@ static void reload(serve_ctx *s, cli *o)
 static int listen_on(const char *spec)
 {
     const char *colon = strrchr(spec, ':');
-    if (!colon || colon == spec || !colon[1]) {
-        fprintf(stderr, "opscheck: --listen takes ADDR:PORT (e.g. 127.0.0.1:9469), not '%s'\n", spec);
+    char *end = NULL;
+    long port = colon ? strtol(colon + 1, &end, 10) : 0;
+    if (!colon || colon == spec || !colon[1] || *end || port < 1 || port > 65535) {
+        fprintf(stderr, "opscheck: --listen takes ADDR:PORT with a port from 1 to 65535 (e.g. 127.0.0.1:9469), not '%s'\n", spec);
         return -1;
     }
     char *host = xstrndup(spec, (size_t)(colon - spec));

@@ -3,7 +3,7 @@
 _opscheck() {
     local cur prev words cword
     _init_completion 2>/dev/null || { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; }
-    local cmds="run list validate plugins"
+    local cmds="run serve list validate plugins"
     if [ "$COMP_CWORD" -eq 1 ]; then
         COMPREPLY=($(compgen -W "$cmds --help --version" -- "$cur")); return
     fi
@@ -11,10 +11,10 @@ _opscheck() {
         -c|--config|--junit|--json|--prometheus) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --format) COMPREPLY=($(compgen -W "tap pretty" -- "$cur")); return ;;
         --tap-version) COMPREPLY=($(compgen -W "13 14" -- "$cur")); return ;;
-        -j|--jobs|--set|--tag|--push) return ;;
+        -j|--jobs|--set|--tag|--push|--listen|--history) return ;;
     esac
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "-c --config --set -j --jobs --tag -v --verbose --format --tap-version --junit --json --prometheus --push --markdown" -- "$cur")); return
+        COMPREPLY=($(compgen -W "-c --config --set -j --jobs --tag -v --verbose --format --tap-version --junit --json --prometheus --push --markdown --listen --history" -- "$cur")); return
     fi
     local cfgs=() i
     for ((i = 1; i < ${#COMP_WORDS[@]}; i++)); do

@@ -57,6 +57,53 @@ EOF
 }
 write_config ""
 
+# serve_oc ARGS... : run_oc for a serve that must not start (bounded: one that did would never end)
+serve_oc() {
+  timeout -k 2 10 "$OPSCHECK" "$@" >"$T/out" 2>"$T/err" </dev/null
+  RC=$?; OUT=$(cat "$T/out"); ERR=$(cat "$T/err")
+}
+
+# --- schedules are checked with the config (file:line), before anything listens
+ini sched.ini <<'EOF'
+[check good]
+plugin = exec
+command = echo fine
+[checklist a]
+checks = good
+every = 0s
+at = 9:00
+[checklist b]
+checks = good
+every = ${env:OCT_API_TOKEN}
+at = 24:00
+evry = 1s
+EOF
+run_oc validate -c "$T/sched.ini"
+is "$RC" 2 "validate: a bad schedule is a config error"
+like "$ERR" "sched\.ini:6: 'every' is a duration from 1s to 31d .*not '0s'" "every = 0s: file:line and why"
+like "$ERR" "sched\.ini:7: 'at' is a local time HH:MM .*not '9:00'" "at = 9:00: file:line and why"
+like "$ERR" "sched\.ini:10: 'every' is a schedule: write it in the file" "every from \${env:...}: refused"
+like "$ERR" "sched\.ini:11: 'at' is a local time HH:MM .*not '24:00'" "at = 24:00: refused"
+like "$ERR" "sched\.ini:12: unknown key 'evry' in a checklist \(did you mean 'every'\?\)" "a misspelt key: suggested"
+unlike "$ERR" "$token" "no secret in the errors"
+serve_oc serve -c "$T/sched.ini" --listen 127.0.0.1:1
+is "$RC" 2 "serve with a bad config: exit 2, nothing listens"
+like "$ERR" "^opscheck: serve: config error:" "and says so"
+printf '[check good]\nplugin = exec\ncommand = echo fine\n' >"$T/nolist.ini"
+serve_oc serve -c "$T/nolist.ini" --listen 127.0.0.1:1
+is "$RC" 2 "serve with no checklist: exit 2"
+like "$ERR" "no \[checklist NAME\] section" "and says why"
+printf '[check good]\nplugin = exec\ncommand = echo fine\n[checklist a]\nchecks = good\n' >"$T/one.ini"
+serve_oc serve -c "$T/one.ini" --listen localhost
+is "$RC" 2 "--listen without a port: exit 2"
+like "$ERR" "^opscheck: --listen takes ADDR:PORT" "and says what it takes"
+serve_oc serve -c "$T/one.ini" --listen 127.0.0.1:99999
+is "$RC" 2 "--listen with a port out of range: exit 2"
+serve_oc serve -c "$T/one.ini" --history 0
+is "$RC" 2 "--history 0: a usage error"
+serve_oc serve -c "$T/one.ini" --json x
+is "$RC" 2 "serve takes no run options (--json)"
+
 SP=$(free_port)
 U=http://127.0.0.1:$SP
 "$OPSCHECK" serve -c "$T/serve.ini" --listen "127.0.0.1:$SP" --history 2 >"$T/serve.out" 2>"$T/serve.err" &
@@ -82,6 +129,9 @@ results_ready() { get "$U/api/results/$1"; [ "$CODE" = 200 ]; }
 
 wait_until 10 curl -sf "$U/healthz" -o /dev/null
 ok $? "serve answers on 127.0.0.1:$SP"
+serve_oc serve -c "$T/one.ini" --listen "127.0.0.1:$SP"
+is "$RC" 2 "a second serve on the same port: exit 2"
+like "$ERR" "cannot listen on 127.0.0.1:$SP: Address already in use" "and says why"
 like "$(cat "$T/serve.err")" "^opscheck serve: listening on http://127.0.0.1:$SP/ \(6 checklists, pid $sv\)" \
   "it says where it listens (and it is the process we started)"
 wait_until 15 results_ready quick && wait_until 15 results_ready solo
