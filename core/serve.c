@@ -171,7 +171,7 @@ static long long tick(serve_ctx *s)
     return wait;
 }
 
-static void serve_free(serve_ctx *s)
+static void serve_clear(serve_ctx *s)
 {
     for (size_t i = 0; i < s->nlists; i++)
         sv_list_clear(&s->lists[i]);
@@ -184,6 +184,7 @@ static void serve_free(serve_ctx *s)
     free(s->tmpdir);
     pthread_cond_destroy(&s->idle);
     pthread_mutex_destroy(&s->mu);
+    memset(s, 0, sizeof *s);
 }
 
 int cmd_serve(cli *o)
@@ -238,6 +239,6 @@ int cmd_serve(cli *o)
     rc = 0;
 out:
     free(why);
-    serve_free(&s);
+    serve_clear(&s);
     return rc;
 }

@@ -28,7 +28,7 @@ sv_list *sv_find(serve_ctx *s, const char *name)
     return NULL;
 }
 
-static void checks_clear(sv_check_rec *c, size_t n)
+static void checks_free(sv_check_rec *c, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         free(c[i].name);
@@ -40,7 +40,7 @@ void sv_round_clear(sv_round *r)
     free(r->error);
     cJSON_Delete(r->report);
     free(r->prom);
-    checks_clear(r->checks, r->nchecks);
+    checks_free(r->checks, r->nchecks);
     memset(r, 0, sizeof *r);
 }
 
@@ -52,7 +52,7 @@ void sv_list_clear(sv_list *l)
     free(l->at);
     sv_round_clear(&l->latest);
     for (size_t i = 0; i < l->hist_n; i++)
-        checks_clear(l->hist[i].checks, l->hist[i].nchecks);
+        checks_free(l->hist[i].checks, l->hist[i].nchecks);
     free(l->hist);
     memset(l, 0, sizeof *l);
 }
@@ -68,7 +68,7 @@ void sv_record(serve_ctx *s, sv_list *l, sv_round *r)
     } else { /* full: the oldest goes */
         h = &l->hist[l->hist_head];
         l->hist_head = (l->hist_head + 1) % s->history;
-        checks_clear(h->checks, h->nchecks);
+        checks_free(h->checks, h->nchecks);
     }
     *h = (sv_round){.started = r->started, .seconds = r->seconds, .status = r->status};
     h->checks = xcalloc(r->nchecks ? r->nchecks : 1, sizeof *h->checks);
