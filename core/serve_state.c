@@ -98,25 +98,35 @@ static void check_names(const sv_list *l, size_t history, strvec *out)
 {
     for (size_t i = 0; i < l->hist_n; i++) {
         const sv_round *r = &l->hist[(l->hist_head + i) % history];
-        for (size_t k = 0; k < r->nchecks; k++)
-            if (!sv_contains(out, r->checks[k].name))
+        for (size_t k = 0; k < r->nchecks; k++) /* rounds mostly list their checks in one order */
+            if (!(k < out->n && !strcmp(out->v[k], r->checks[k].name)) && !sv_contains(out, r->checks[k].name))
                 sv_push(out, xstrdup(r->checks[k].name));
     }
 }
 
+/* CHECK's record in round R, looked for at HINT first (its place in the
+ * other rounds, usually); NULL when that round did not run it. */
+static const sv_check_rec *rec_of(const sv_round *r, const char *check, size_t hint)
+{
+    if (hint < r->nchecks && !strcmp(r->checks[hint].name, check))
+        return &r->checks[hint];
+    for (size_t k = 0; k < r->nchecks; k++)
+        if (!strcmp(r->checks[k].name, check))
+            return &r->checks[k];
+    return NULL;
+}
+
 /* CHECK's share of passed-or-warned rounds among the kept rounds that ran it. */
-static double availability(const sv_list *l, size_t history, const char *check, size_t *rounds)
+static double availability(const sv_list *l, size_t history, const char *check, size_t hint, size_t *rounds)
 {
     size_t good = 0;
     *rounds = 0;
     for (size_t i = 0; i < l->hist_n; i++) {
-        const sv_round *r = &l->hist[(l->hist_head + i) % history];
-        for (size_t k = 0; k < r->nchecks; k++) {
-            if (strcmp(r->checks[k].name, check))
-                continue;
-            (*rounds)++;
-            good += r->checks[k].status == SV_PASS || r->checks[k].status == SV_WARN;
-        }
+        const sv_check_rec *k = rec_of(&l->hist[(l->hist_head + i) % history], check, hint);
+        if (!k)
+            continue;
+        (*rounds)++;
+        good += k->status == SV_PASS || k->status == SV_WARN;
     }
     return *rounds ? (double)good / (double)*rounds : NAN;
 }
@@ -151,19 +161,18 @@ static cJSON *list_state(serve_ctx *s, const sv_list *l)
         cJSON *strip = cJSON_AddArrayToObject(hist, names.v[c]);
         for (size_t i = 0; i < l->hist_n; i++) {
             const sv_round *r = &l->hist[(l->hist_head + i) % s->history];
-            for (size_t k = 0; k < r->nchecks; k++) {
-                if (strcmp(r->checks[k].name, names.v[c]))
-                    continue;
-                cJSON *cell = cJSON_CreateObject();
-                cJSON_AddStringToObject(cell, "status", sv_status_name(r->checks[k].status));
-                report_utc(r->started, 1, ts);
-                cJSON_AddStringToObject(cell, "at", ts);
-                cJSON_AddNumberToObject(cell, "duration_ms", (double)r->checks[k].duration_ms);
-                cJSON_AddItemToArray(strip, cell);
-            }
+            const sv_check_rec *k = rec_of(r, names.v[c], c);
+            if (!k)
+                continue;
+            cJSON *cell = cJSON_CreateObject();
+            cJSON_AddStringToObject(cell, "status", sv_status_name(k->status));
+            report_utc(r->started, 1, ts);
+            cJSON_AddStringToObject(cell, "at", ts);
+            cJSON_AddNumberToObject(cell, "duration_ms", (double)k->duration_ms);
+            cJSON_AddItemToArray(strip, cell);
         }
         size_t n;
-        double a = availability(l, s->history, names.v[c], &n);
+        double a = availability(l, s->history, names.v[c], c, &n);
         if (n)
             cJSON_AddNumberToObject(avail, names.v[c], a);
     }
@@ -328,7 +337,7 @@ static void own_metrics(serve_ctx *s, strbuf *b)
         check_names(&s->lists[i], s->history, &names);
         for (size_t c = 0; c < names.n; c++) {
             size_t n;
-            double a = availability(&s->lists[i], s->history, names.v[c], &n);
+            double a = availability(&s->lists[i], s->history, names.v[c], c, &n);
             char *m = redact(names.v[c]);
             strbuf l = {0};
             report_prom_label(&l, "check", m);

@@ -363,6 +363,16 @@ like "$(cat "$T/serve.err")" 'stopped by SIGTERM' "it says it stopped"
 ! curl -s -m 2 -o /dev/null "$U/healthz"
 ok $? "the listener is closed"
 
+# --- SIGINT stops it the same way
+SP2=$(free_port)
+"$OPSCHECK" serve -c "$T/one.ini" --listen "127.0.0.1:$SP2" 2>"$T/serve2.err" &
+sv2=$!
+wait_until 10 curl -sf "http://127.0.0.1:$SP2/healthz" -o /dev/null
+kill -INT "$sv2"
+wait "$sv2"
+is "$?" 0 "SIGINT: serve exits 0 too"
+like "$(cat "$T/serve2.err")" 'stopped by SIGINT' "and says so"
+
 # --- the README's scrape config and alert rules are what Prometheus accepts
 if command -v promtool >/dev/null 2>&1; then
   awk '/^groups:$/,/^```$/' "$ROOT/README.md" | grep -v '^```' >"$T/rules.yml"
