@@ -35,8 +35,10 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 # core/report_push.c, which dlopen()s the library for --push alone (linked,
 # it maps 34 libraries into every process opscheck forks); the unit tests
 # still link it for the plugins' HTTP code.
+# libmicrohttpd (`opscheck serve`'s HTTP server) is dlopen()ed by
+# core/serve_mhd.c the same way, for serve alone.
 PKGS_CORE   := inih libcjson
-PKGS_BUILD  := $(PKGS_CORE) libcurl
+PKGS_BUILD  := $(PKGS_CORE) libcurl libmicrohttpd
 UNIT_LIBS   := $(shell pkg-config --libs cmocka $(PKGS_BUILD) 2>/dev/null)
 
 # A change of flags (SAN=1 or not, CC, CFLAGS) rebuilds everything.  The stamps
@@ -98,7 +100,7 @@ plugins/%.o tests/plugins/%.so: ALL_CFLAGS += -fPIC
 # The program exports the oc_* API to the plugins it dlopens (and nothing else).
 opscheck: $(CORE_OBJS) core/exports.list
 	$(CC) $(ALL_LDFLAGS) -Wl,--dynamic-list=core/exports.list -o $@ $(CORE_OBJS) \
-	  $$(pkg-config --libs $(PKGS_CORE)) -ldl -lm
+	  $$(pkg-config --libs $(PKGS_CORE)) -ldl -lm -lpthread
 
 define plugin_rule
 plugins/$(1).so: $(patsubst %.c,%.o,$(wildcard plugins/$(1)/*.c)) \

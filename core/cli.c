@@ -28,6 +28,7 @@ const char usage_text[] =
     "                    [--color auto|always|never] [-q] [--dry-run] [--only-failed FILE.json]\n"
     "                    [--label NAME=VALUE]...\n"
     "                    [--watch [INTERVAL] | --until-pass [INTERVAL] --max-wait DURATION]\n"
+    "       opscheck serve [-c FILE]... [--listen ADDR:PORT] [--history N]\n"
     "       opscheck list [-c FILE]... [--set VAR=VALUE]...\n"
     "       opscheck validate [-c FILE]... [--set VAR=VALUE]...\n"
     "       opscheck plugins [NAME] [--markdown] [-c FILE]...\n"
@@ -46,6 +47,9 @@ const char usage_text[] =
     "       what changed; Ctrl-C exits with the last finished round's code.  --until-pass\n"
     "       re-runs what failed every INTERVAL (10s) until all pass (exit 0) or --max-wait\n"
     "       ends (exit 1); TAP and reports describe the final state.\n"
+    "serve: runs each [checklist] on its schedule (every = 5m, at = 09:00) and serves /metrics,\n"
+    "       /probe?checklist=NAME, /healthz, /health/NAME, /api/results[/NAME] and a status page\n"
+    "       on --listen (default 127.0.0.1:9469); SIGHUP reloads the config, SIGTERM stops.\n"
     "Exit: 0 all passed (skips and warnings allowed), 1 a check failed,\n"
     "      2 usage or config error (nothing ran), 3 internal error, 128+N signal N;\n"
     "      --format nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n";
@@ -81,8 +85,15 @@ static const struct option longopts[] = {
     {"watch", optional_argument, NULL, O_COUNT + O_WATCH},
     {"until-pass", optional_argument, NULL, O_COUNT + O_UNTIL_PASS},
     {"max-wait", required_argument, NULL, O_COUNT + O_MAX_WAIT},
+    {"listen", required_argument, NULL, O_COUNT + O_LISTEN},
+    {"history", required_argument, NULL, O_COUNT + O_HISTORY},
     {NULL, 0, NULL, 0},
 };
+
+/* Long-only options come back from getopt_long as O_COUNT + id: those must
+ * stay below ':' and '?', which it returns for a missing value and an
+ * unknown option (and below every short letter). */
+_Static_assert(2 * O_COUNT <= ':', "too many options for the O_COUNT + id encoding");
 
 static int opt_of(int ch)
 {
@@ -211,6 +222,12 @@ static int take_option(cli *o, int id, const char *arg)
         if (unit_duration_ms(arg, &n) || n <= 0)
             return usage_error("--max-wait takes a duration (30s, 5m), not '%s'", arg);
         o->max_wait_ms = n;
+        break;
+    case O_LISTEN: o->listen = arg; break;
+    case O_HISTORY:
+        if (unit_int(arg, &n) || n < 1 || n > 100000)
+            return usage_error("--history takes a number of rounds from 1 to 100000, not '%s'", arg);
+        o->history = (int)n;
         break;
     default: break; /* O_HELP, O_VERSION: only their bit */
     }

@@ -19,7 +19,8 @@ extern const char usage_text[];
 /* Every option, once; a command says in its table row which it takes. */
 enum opt_id { O_CONFIG, O_SET, O_JOBS, O_TAG, O_VERBOSE, O_TAP_VERSION, O_FORMAT, O_JUNIT,
               O_JSON, O_PROMETHEUS, O_PUSH, O_MARKDOWN, O_HELP, O_VERSION, O_TAP, O_COLOR, O_QUIET, O_DRY_RUN, O_ONLY_FAILED,
-              O_PUSH_GROUP, O_PUSH_DELETE, O_LABEL, O_WATCH, O_UNTIL_PASS, O_MAX_WAIT, O_COUNT };
+              O_PUSH_GROUP, O_PUSH_DELETE, O_LABEL, O_WATCH, O_UNTIL_PASS, O_MAX_WAIT,
+              O_LISTEN, O_HISTORY, O_COUNT };
 #define OPT(id) (1u << (id))
 #define O_ANYWHERE (OPT(O_HELP) | OPT(O_VERSION)) /* they replace the command */
 
@@ -41,6 +42,8 @@ typedef struct cli {
     long long max_wait_ms;        /* --max-wait: how long --until-pass waits for green */
     int argc;                     /* the command line as typed, for --watch's header */
     char **argv;
+    const char *listen;           /* serve: ADDR:PORT */
+    int history;                  /* serve: rounds kept per checklist (0: the default) */
     unsigned given;               /* OPT() bits seen */
 } cli;
 

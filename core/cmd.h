@@ -8,6 +8,7 @@
 
 int cmd_run(cli *o);      /* cmd_run.c */
 int cmd_push_delete(cli *o); /* cmd_push.c: run --push-delete */
+int cmd_serve(cli *o);    /* serve.c */
 int cmd_list(cli *o);     /* cmd_info.c */
 int cmd_validate(cli *o);
 int cmd_plugins(cli *o);

@@ -410,6 +410,8 @@ void cfg_free(cfg *c)
     free(c->checks);
     for (size_t i = 0; i < c->nlists; i++) {
         free(c->lists[i].description);
+        free(c->lists[i].every);
+        free(c->lists[i].at);
         free(c->lists[i].idx);
     }
     free(c->lists);

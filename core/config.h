@@ -60,6 +60,11 @@ typedef struct cfg_list {
     char *description;
     size_t *idx;        /* indexes into cfg->checks, in order */
     size_t n;
+    /* `opscheck serve`'s schedule: every = 5m (0: none), at = 09:00 (a daily
+     * round at that local time; -1: none), and their text as written. */
+    long long every_ms;
+    int at_minute;
+    char *every, *at;
 } cfg_list;
 
 typedef struct cfg {

@@ -269,6 +269,42 @@ static void check_needs(cfg *c)
     free(stack);
 }
 
+/* `every = 5m` (from 1s to 31d) and `at = HH:MM` (a daily round, local
+ * time): when `opscheck serve` runs the checklist.  V is the value;
+ * DEFERRED: it comes from the environment or a file, unknown until run. */
+static void list_schedule(cfg *c, cfg_list *l, const cfg_item *it, const char *v, int deferred)
+{
+    if (deferred) {
+        cfg_error(c, it->file, it->line, "'%s' is a schedule: write it in the file, not from ${env:...} or ${file:...}",
+                  it->key);
+        return;
+    }
+    if (!v)
+        return; /* load_value said why */
+    if (strcmp(it->key, "every") == 0) {
+        long long ms;
+        if (unit_duration_ms(v, &ms) || ms < 1000 || ms > 31LL * 86400 * 1000) {
+            cfg_error(c, it->file, it->line, "'every' is a duration from 1s to 31d (e.g. 30s, 5m, 1h), not '%s'", v);
+            return;
+        }
+        free(l->every);
+        l->every = xstrdup(v);
+        l->every_ms = ms;
+        return;
+    }
+    int digits = strlen(v) == 5 && v[2] == ':';
+    for (int i = 0; i < 5 && digits; i++)
+        digits = i == 2 || (v[i] >= '0' && v[i] <= '9');
+    int h = digits ? (v[0] - '0') * 10 + v[1] - '0' : 99, m = digits ? (v[3] - '0') * 10 + v[4] - '0' : 99;
+    if (h > 23 || m > 59) {
+        cfg_error(c, it->file, it->line, "'at' is a local time HH:MM from 00:00 to 23:59 (e.g. 09:00), not '%s'", v);
+        return;
+    }
+    free(l->at);
+    l->at = xstrdup(v);
+    l->at_minute = h * 60 + m;
+}
+
 /* STAMP[j] == MARK when check j is already in this list (one array for all
  * lists, a new MARK each: no quadratic search in a list of 100,000). */
 static void check_list(cfg *c, cfg_list *l, size_t *stamp, size_t mark)
@@ -305,13 +341,16 @@ static void check_list(cfg *c, cfg_list *l, size_t *stamp, size_t mark)
                 l->idx[l->n++] = (size_t)j;
             }
             sv_clear(&names);
+        } else if (strcmp(it->key, "every") == 0 || strcmp(it->key, "at") == 0) {
+            list_schedule(c, l, it, v, r.deferred);
         } else {
-            const char *keys[] = {"checks", "description"};
-            const char *best = suggest_among(it->key, keys, 2);
+            const char *keys[] = {"checks", "description", "every", "at"};
+            const char *best = suggest_among(it->key, keys, 4);
             if (best)
                 cfg_error(c, it->file, it->line, "unknown key '%s' in a checklist (did you mean '%s'?)", it->key, best);
             else
-                cfg_error(c, it->file, it->line, "unknown key '%s' in a checklist; known: checks, description", it->key);
+                cfg_error(c, it->file, it->line, "unknown key '%s' in a checklist; known: checks, description, every, at",
+                          it->key);
         }
         interp_res_clear(&r);
     }
@@ -350,7 +389,7 @@ void cfg_validate(cfg *c, schema_find_fn find, void *find_ctx)
         if (s->kind == CFG_CHECK)
             c->checks[nk++] = (cfg_check){.sec = s, .name = s->name};
         else if (s->kind == CFG_CHECKLIST)
-            c->lists[nl++] = (cfg_list){.sec = s, .name = s->name};
+            c->lists[nl++] = (cfg_list){.sec = s, .name = s->name, .at_minute = -1};
     }
     unsigned char *clean = xcalloc(c->nchecks ? c->nchecks : 1, 1);
     for (size_t i = 0; i < c->nchecks; i++) {

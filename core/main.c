@@ -41,6 +41,7 @@ static const cmd_entry commands[] = {
          OPT(O_QUIET) | OPT(O_DRY_RUN) | OPT(O_ONLY_FAILED) | OPT(O_PUSH_GROUP) | OPT(O_PUSH_DELETE) |
          OPT(O_LABEL) | OPT(O_WATCH) | OPT(O_UNTIL_PASS) | OPT(O_MAX_WAIT),
      SIZE_MAX},
+    {"serve", cmd_serve, OPT(O_CONFIG) | OPT(O_LISTEN) | OPT(O_HISTORY), 0},
     {"list", cmd_list, OPT(O_CONFIG) | OPT(O_SET), 0},
     {"validate", cmd_validate, OPT(O_CONFIG) | OPT(O_SET), 0},
     {"plugins", cmd_plugins, OPT(O_MARKDOWN) | OPT(O_CONFIG) | OPT(O_SET), 1},
@@ -96,8 +97,8 @@ int main(int argc, char **argv)
     int rc = parse_cli(argc, argv, &o);
     if (!rc) {
         const cmd_entry *e = pick_command(&o);
-        if (!e || e->fn != cmd_run)
-            stop_block(0); /* the default actions for the other commands */
+        if (!e || (e->fn != cmd_run && e->fn != cmd_serve))
+            stop_block(0); /* the default actions for the other commands; serve takes them held (stop_wait) */
         rc = e ? e->fn(&o) : EXIT_USAGE;
     }
     sv_clear(&o.names);

@@ -18,6 +18,10 @@ void stop_install(void);
 int stop_signal(void);
 /* "SIGINT", or "signal 64" when it has no name (a static buffer). */
 const char *stop_signal_name(int sig);
+/* `opscheck serve` takes them synchronously instead (no handler, held in
+ * every thread from main() on): the stop signal that came within MS
+ * milliseconds, or 0.  SIGHUP is then a reload, not a stop. */
+int stop_wait(long long ms);
 /* Readable after any caught signal (SIGCHLD too); drain it non-blocking. */
 int stop_wake_fd(void);
 

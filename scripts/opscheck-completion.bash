@@ -17,7 +17,7 @@ _opscheck() {
         --format) COMPREPLY=($(compgen -W "tap pretty json junit prometheus nagios" -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --tap-version) COMPREPLY=($(compgen -W "13 14" -- "$cur")); return ;;
-        -j|--jobs|--set|--tag|--push|--push-group|--label) return ;;
+        -j|--jobs|--set|--tag|--push|--push-group|--label|--listen|--history) return ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$(printf '%s\n' "$help" | grep -oE -- '(^|[][ |])--?[a-z][a-z-]*' | grep -oE -- '--?[a-z][a-z-]*' | sort -u)" -- "$cur")); return

@@ -12,6 +12,8 @@ needed=$(readelf -d "$OPSCHECK" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
 like "$needed" '^libcjson\.so' "readelf sees the libraries opscheck needs (libcjson)"
 unlike "$needed" 'libcurl' "opscheck does not need libcurl (readelf -d)"
 unlike "$(ldd "$OPSCHECK")" 'libcurl' "nor does anything it needs (ldd)"
+unlike "$needed" 'libmicrohttpd' "opscheck does not need libmicrohttpd (readelf -d): serve loads it"
+unlike "$(ldd "$OPSCHECK")" 'libmicrohttpd|libgnutls' "nor does anything it needs (ldd)"
 
 # --- --version loads nothing more; a push loads libcurl at push time
 dead=http://127.0.0.1:$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
@@ -42,8 +44,29 @@ for _ in $(seq 100); do [ -n "$(pgrep -P "$pid")" ] && break; sleep 0.02; done
 maps=$(cat "/proc/$pid/maps" 2>/dev/null)
 like "$maps" 'libcjson' "the parent's maps show its libraries (libcjson)"
 unlike "$maps" 'libcurl' "no libcurl mapped in the parent of a run without --push"
+unlike "$maps" 'libmicrohttpd' "no libmicrohttpd mapped in the parent of a run"
 wait "$pid"
 is "$?" 0 "the sleeping check passes"
+
+# --- serve loads libmicrohttpd when it starts; without it, one line naming the library
+cat "$T/checks.ini" - >"$T/serve.ini" <<EOF
+[checklist quick]
+checks = ok
+every = 1h
+EOF
+port=$(free_port)
+LD_DEBUG=libs "$OPSCHECK" serve -c "$T/serve.ini" --listen "127.0.0.1:$port" >/dev/null 2>"$T/serve.err" </dev/null &
+spid=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
+curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; ok $? "serve answers /healthz"
+kill -TERM "$spid"; wait "$spid"
+like "$(sed -n 's/.*calling init: //p' "$T/serve.err")" 'libmicrohttpd\.so\.12' "serve loads libmicrohttpd when it starts"
+mkdir -p "$T/nomhd"; : >"$T/nomhd/libmicrohttpd.so.12"
+LD_LIBRARY_PATH=$T/nomhd "$OPSCHECK" serve -c "$T/serve.ini" --listen "127.0.0.1:$port" >/dev/null 2>"$T/serve2.err" </dev/null
+rc=$?
+like "$(cat "$T/serve2.err")" '^opscheck: serve: cannot load libmicrohttpd\.so\.12 \(install libmicrohttpd12\): ' \
+    "an unloadable libmicrohttpd: one line naming the library and the package"
+is "$rc" 3 "and serve exits 3"
 
 # --- no libcurl: one clear line, the checks still reported.  The loader
 # looks in LD_LIBRARY_PATH first, so a bogus libcurl.so.4 there stands in
