@@ -6,7 +6,8 @@
 # are on the DOM Chromium built (--dump-dom, read with xmllint's XPath):
 # rows, strip cells and their classes and text, hostile text as text and no
 # injected element; a wrapper page measures the layout at 360px and the
-# badges' computed colours.  Screenshots go to $OPSCHECK_ARTIFACTS
+# badges' computed colours.  Then the page a real `opscheck serve` serves
+# over loopback after a real round.  Screenshots go to $OPSCHECK_ARTIFACTS
 # (default tests/artifacts/, gitignored).
 #
 # JavaScript off: the page has no script, no on* attribute and no
@@ -26,20 +27,23 @@ mkdir -p "$ART"
 
 # chrome ARGS... URL : headless Chromium bounded to 60 s, its own profile under
 # $T, every host name unresolvable and every request sent to a closed
-# loopback port (file:// is all it may read).  It runs in the process group
+# loopback port (file:// is all it may read), or, for the live page, only
+# 127.0.0.1 reachable (Chromium sends loopback to the proxy too).  It runs in the process group
 # timeout(1) makes; the group is killed afterwards, so no helper outlives it.
 # Its stdout is $T/chrome.out.
 chrome() {
     timeout -k 5 60 chromium --headless --no-sandbox --disable-gpu --no-first-run --no-default-browser-check \
         --user-data-dir="$T/profile" --disable-background-networking --disable-component-update \
-        --disable-sync --disable-extensions --host-resolver-rules='MAP * ~NOTFOUND' \
-        --proxy-server='http://127.0.0.1:9' --hide-scrollbars "$@" >"$T/chrome.out" 2>"$T/chrome.err" </dev/null &
+        --disable-sync --disable-extensions "${chrome_net[@]}" \
+        --hide-scrollbars "$@" >"$T/chrome.out" 2>"$T/chrome.err" </dev/null &
     local pid=$! rc
     wait "$pid"
     rc=$?
     kill -KILL -- "-$pid" 2>/dev/null
     return $rc
 }
+
+chrome_net=(--host-resolver-rules='MAP * ~NOTFOUND' --proxy-server='http://127.0.0.1:9')
 
 # xp DOMFILE XPATH : the XPath value over the DOM Chromium dumped.
 xp() { xmllint --html --xpath "$2" "$1" 2>/dev/null; }
@@ -140,6 +144,42 @@ for shot in desktop:1280,900 phone:360,1400; do
     is "$(head -c 8 "$png" 2>/dev/null | od -An -tx1 | tr -d ' \n')" 89504e470d0a1a0a "a ${shot%%:*} screenshot (${shot#*:}) is a PNG"
     diag "screenshot: $png"
 done
+
+# --- the page as `opscheck serve` serves it, over loopback HTTP, after a real round
+ini live.ini <<EOF
+[check up]
+plugin = exec
+command = echo all good
+[check down]
+plugin = exec
+shell = yes
+command = echo "payments <b>stalled</b>"; exit 1
+hint = restart the worker
+[checklist live]
+description = the page of a running serve
+checks = up, down
+every = 1h
+EOF
+port=$(free_port)
+chrome_net=(--host-resolver-rules='MAP * ~NOTFOUND, EXCLUDE 127.0.0.1')
+"$OPSCHECK" serve -c "$T/live.ini" --listen "127.0.0.1:$port" >"$T/serve.out" 2>"$T/serve.err" </dev/null &
+spid=$!
+for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/api/results/live" 2>/dev/null | grep -q '"down"' && break; sleep 0.05; done
+chrome --dump-dom "http://127.0.0.1:$port/"
+is "$?" 0 "chromium loads the page serve serves"
+L=$T/live.dom; cp "$T/chrome.out" "$L"
+is "$(xp "$L" 'string(//section//h2/text()[1])' | tr -d ' ')" "live" "the live page shows the checklist"
+is "$(xp "$L" 'normalize-space(//tr[td[1]="up"]/td[2])') $(xp "$L" 'normalize-space(//tr[td[1]="down"]/td[2])')" "PASS FAIL" \
+    "each check with the outcome of the round serve ran"
+is "$(xp "$L" 'normalize-space(//tr[td[1]="down"]/td[4]/text())')" "exited 1: payments <b>stalled</b>" "the check's own output, as text"
+is "$(xp "$L" 'normalize-space(//tr[td[1]="down"]//p[@class="hint"])')" "hint: restart the worker" "the failure's hint"
+is "$(xp "$L" 'count(//tr[td[1]="down"]//ol[@class="strip"]/li)')" 1 "one round kept: one cell"
+png=$ART/page-live.png; rm -f "$png"
+chrome --screenshot="$png" --window-size=1280,700 "http://127.0.0.1:$port/"
+is "$(head -c 8 "$png" 2>/dev/null | od -An -tx1 | tr -d ' \n')" 89504e470d0a1a0a "a screenshot of the live page is a PNG"
+diag "screenshot: $png"
+kill -TERM "$spid"; wait "$spid"
+is "$?" 0 "serve stops on SIGTERM"
 
 is "$(pgrep -f -- "$T/profile" | wc -l)" 0 "no chromium process left behind"
 done_testing
