@@ -189,6 +189,11 @@ static void serve_clear(serve_ctx *s)
 
 int cmd_serve(cli *o)
 {
+    if (sv_contains(&o->files, "-")) { /* the rounds and SIGHUP read the files again */
+        fprintf(stderr, "opscheck: serve reads its config again for every round and on SIGHUP, and -c - (stdin) "
+                        "can be read once: give a file\n");
+        return EXIT_USAGE;
+    }
     serve_ctx s = {.history = o->history ? (size_t)o->history : 100};
     pthread_mutex_init(&s.mu, NULL);
     pthread_cond_init(&s.idle, NULL);

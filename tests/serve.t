@@ -94,6 +94,10 @@ serve_oc serve -c "$T/nolist.ini" --listen 127.0.0.1:1
 is "$RC" 2 "serve with no checklist: exit 2"
 like "$ERR" "no \[checklist NAME\] section" "and says why"
 printf '[check good]\nplugin = exec\ncommand = echo fine\n[checklist a]\nchecks = good\n' >"$T/one.ini"
+timeout -k 2 10 "$OPSCHECK" serve -c - --listen 127.0.0.1:1 <"$T/one.ini" >"$T/out" 2>"$T/err"
+is "$?" 2 "serve -c - (stdin): exit 2, nothing listens (rounds and SIGHUP read the config again)"
+like "$(cat "$T/err")" "^opscheck: serve reads its config again .*-c - \(stdin\) can be read once: give a file$" \
+  "and says why in one line"
 serve_oc serve -c "$T/one.ini" --listen localhost
 is "$RC" 2 "--listen without a port: exit 2"
 like "$ERR" "^opscheck: --listen takes ADDR:PORT" "and says what it takes"
