@@ -92,6 +92,7 @@ static void reload(serve_ctx *s, cli *o)
     if (load(s, o, "reload failed, the previous config stays", &c, &why) != 0) {
         free(s->reload_error);
         s->reload_error = why;
+        sv_state_changed(s); /* load() registered the broken file's secrets too */
         pthread_mutex_unlock(&s->mu);
         return;
     }
@@ -103,6 +104,7 @@ static void reload(serve_ctx *s, cli *o)
     s->nlists = c->nlists;
     free(s->reload_error);
     s->reload_error = NULL;
+    sv_state_changed(s);
     fprintf(stderr, "opscheck serve: config reloaded (%zu checklist%s)\n", s->nlists, s->nlists == 1 ? "" : "s");
     cfg_free(c);
     pthread_mutex_unlock(&s->mu);
@@ -178,6 +180,7 @@ static void serve_clear(serve_ctx *s)
     free(s->lists);
     free(s->pids);
     free(s->reload_error);
+    sv_state_changed(s);
     sv_clear(&s->files);
     if (s->tmpdir)
         rmdir(s->tmpdir);

@@ -69,6 +69,7 @@ typedef struct serve_ctx {
     strvec files;                 /* the -c files, handed to every round */
     size_t history;               /* N rounds kept per checklist */
     char *reload_error;           /* the last SIGHUP's failure (masked), or NULL */
+    char *metrics;                /* /metrics as last built, or NULL: kept until sv_state_changed() */
     char *tmpdir;                 /* private folder for the rounds' reports */
     unsigned long seq;            /* names each round's files */
     pid_t *pids;                  /* running rounds, for the stop */
@@ -103,8 +104,14 @@ void sv_list_clear(sv_list *l);
 cJSON *sv_state_json(serve_ctx *s);
 /* /api/results (NAME NULL) or /api/results/NAME: malloc'd JSON. */
 char *sv_results_json(serve_ctx *s, const sv_list *one);
-/* /metrics: every checklist's latest series merged, plus serve's own. */
+/* /metrics: every checklist's latest series merged, plus serve's own;
+ * malloc'd.  Built once per change, not per scrape: the text depends only
+ * on the recorded rounds, the checklists, the reload error and the secrets
+ * masked, and every change of those calls sv_state_changed(). */
 char *sv_metrics_text(serve_ctx *s);
+/* Drops what was built from the state (sv_record calls it; so must whoever
+ * swaps the checklists, sets reload_error or registers secrets). */
+void sv_state_changed(serve_ctx *s);
 
 /* serve_http.c */
 struct MHD_Daemon;

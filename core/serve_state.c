@@ -81,6 +81,13 @@ void sv_record(serve_ctx *s, sv_list *l, sv_round *r)
     sv_round_clear(&l->latest);
     l->latest = *r;
     memset(r, 0, sizeof *r);
+    sv_state_changed(s);
+}
+
+void sv_state_changed(serve_ctx *s)
+{
+    free(s->metrics);
+    s->metrics = NULL;
 }
 
 static void add_str_or_null(cJSON *o, const char *key, const char *v)
@@ -356,7 +363,7 @@ static void own_metrics(serve_ctx *s, strbuf *b)
                  "opscheck_serve_config_last_reload_successful %d\n", !s->reload_error);
 }
 
-char *sv_metrics_text(serve_ctx *s)
+static char *metrics_build(serve_ctx *s)
 {
     famlist fl = {0};
     for (size_t i = 0; i < s->nlists; i++)
@@ -375,4 +382,11 @@ char *sv_metrics_text(serve_ctx *s)
     free(fl.v);
     own_metrics(s, &out);
     return sb_steal(&out);
+}
+
+char *sv_metrics_text(serve_ctx *s)
+{
+    if (!s->metrics) /* the first scrape since a change pays for the merge; the others copy it */
+        s->metrics = metrics_build(s);
+    return xstrdup(s->metrics);
 }

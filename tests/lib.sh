@@ -83,6 +83,20 @@ pushgateway_up() {
     [ -n "$GW" ]
 }
 
+# prometheus_up <<EOF ... EOF : a real Prometheus on loopback, storage in $T,
+# scraping every second with the scrape_configs read from stdin (YAML, the
+# list under `scrape_configs:`); sets prom_pid and PU (its URL).  The caller
+# stops it (kill "$prom_pid") in its own cleanup.
+prometheus_up() {
+    local port
+    port=$(free_port)
+    { printf 'global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n'; cat; } >"$T/prom.yml"
+    prometheus --config.file="$T/prom.yml" --storage.tsdb.path="$T/prom-data" --web.listen-address="127.0.0.1:$port" \
+        >"$T/prom.log" 2>&1 &
+    prom_pid=$!
+    PU=http://127.0.0.1:$port
+}
+
 # ini NAME <<'EOF' ... EOF : writes $T/NAME from stdin.
 ini() { cat >"$T/$1"; }
 
