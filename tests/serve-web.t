@@ -186,6 +186,8 @@ like "$(cat "$T/serve.err")" "^opscheck: serve: web config reload failed, the pr
 get "$U/healthz" --cacert "$T/one-ca.crt" -u "alice:$pw"
 like "$CODE $BODY" "^200 ok: serving the previous config; the last reload failed: $T/web\.yml:8: rate_limit" \
   "serve still answers with the old certificate and password; /healthz says why"
+get "$U/healthz" --cacert "$T/one-ca.crt"
+is "$CODE" 401 "and still asks for the password"
 kill -0 "$sv"; ok $? "and it is still running"
 
 # --- SIGHUP with a new certificate and another user: both in use at once
