@@ -9,6 +9,7 @@
 # and with a new certificate and user; no password or hash in any output;
 # the README's web config and scrape job.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/serve-lib.sh"
 set -o pipefail
 
 if ! command -v htpasswd >/dev/null 2>&1; then
@@ -47,11 +48,6 @@ EOF
 write_web one ""
 printf '[check good]\nplugin = exec\ncommand = echo fine\n[checklist a]\nchecks = good\nevery = 1s\n' >"$T/one.ini"
 
-# serve_oc ARGS... : a serve that must not start (bounded: one that did would never end)
-serve_oc() {
-  timeout -k 2 10 "$OPSCHECK" "$@" >"$T/out" 2>"$T/err" </dev/null
-  RC=$?; OUT=$(cat "$T/out"); ERR=$(cat "$T/err")
-}
 # bad NAME LINE ERE YAML : a web config serve refuses before it listens
 bad() {
   printf '%s\n' "$4" >"$T/bad.yml"
@@ -88,22 +84,6 @@ SP=$(free_port)
 U=https://127.0.0.1:$SP
 "$OPSCHECK" serve -c "$T/one.ini" --listen "127.0.0.1:$SP" --web-config "$T/web.yml" >"$T/serve.out" 2>"$T/serve.err" &
 sv=$!
-prom_pid=
-cleanup() {
-  [ -n "$prom_pid" ] && kill "$prom_pid" 2>/dev/null && wait "$prom_pid" 2>/dev/null
-  kill "$sv" 2>/dev/null && wait "$sv" 2>/dev/null
-  rm -rf "$T"
-}
-trap cleanup EXIT
-get() { # URL CURL-ARGS... : sets CODE, BODY, $T/headers
-  local url=$1; shift
-  CODE=$(curl -s -m 20 -D "$T/headers" -o "$T/body" -w '%{http_code}' "$@" "$url")
-  BODY=$(cat "$T/body" 2>/dev/null)
-}
-wait_until() { # SECONDS CMD... : runs CMD every 0.2 s until it succeeds
-  local end=$((SECONDS + $1)); shift
-  until "$@"; do [ $SECONDS -ge $end ] && return 1; sleep 0.2; done
-}
 up() { get "$U/healthz" --cacert "$T/$1-ca.crt"; [ "$CODE" = 401 ] || [ "$CODE" = 200 ]; }
 wait_until 10 up one
 ok $? "serve answers over https, its certificate verified against the test CA"
@@ -141,7 +121,6 @@ is "$CODE" 000 "a client that trusts another CA refuses serve's certificate"
 
 # --- a real Prometheus scrapes it with tls_config and basic_auth
 if command -v prometheus >/dev/null 2>&1; then
-  PP=$(free_port)
   printf '%s' "$pw" >"$T/pass"
   printf 'wrong' >"$T/wrong"
   cat >"$T/prom.yml" <<EOF
@@ -160,18 +139,14 @@ scrape_configs:
     basic_auth: {username: alice, password_file: $T/wrong}
     static_configs: [{targets: ['127.0.0.1:$SP']}]
 EOF
-  prometheus --config.file="$T/prom.yml" --storage.tsdb.path="$T/prom-data" --web.listen-address="127.0.0.1:$PP" \
-    >"$T/prom.log" 2>&1 &
-  prom_pid=$!
-  query() { curl -s "http://127.0.0.1:$PP/api/v1/query" --data-urlencode "query=$1" | node -e '
-    let s = ""; process.stdin.on("data", d => s += d).on("end", () => { const j = JSON.parse(s);
-    console.log(j.data.result.map(r => (r.metric.job || "") + "=" + r.value[1]).sort().join(" ")) })' 2>/dev/null; }
+  prom_start
+  query() { prom_query "$1" job; }
   both() { R=$(query 'up'); [ "$R" = "intruder=0 opscheck=1" ]; }
   wait_until 40 both
   is "$R" "intruder=0 opscheck=1" "Prometheus over https with basic_auth: up == 1; with a wrong password: up == 0"
   R=$(query 'opscheck_check_success{job="opscheck"}')
   is "$R" "opscheck=1" "and it has the checks' series"
-  kill "$prom_pid"; wait "$prom_pid" 2>/dev/null; prom_pid=
+  prom_stop
 else
   ok 1 "prometheus is installed (Debian package prometheus; scripts/install-deps)"
 fi
