@@ -245,13 +245,13 @@ int cmd_serve(cli *o)
     int rc = EXIT_USAGE, fd = -1;
     if (load(&s, o, "config error", &c, &why) != 0)
         goto out;
+    s.lists = lists_from(c, NULL, 0);
+    s.nlists = c->nlists;
+    cfg_free(c);
     if (o->web_config && !(s.web = web_load(o->web_config, &why))) {
         fprintf(stderr, "opscheck: serve: %s\n", why);
         goto out;
     }
-    s.lists = lists_from(c, NULL, 0);
-    s.nlists = c->nlists;
-    cfg_free(c);
     for (size_t i = 0; i < o->files.n; i++) { /* the rounds read the files serve read, wherever they run */
         char *abs = realpath(o->files.v[i], NULL);
         sv_push(&s.files, abs ? abs : xstrdup(o->files.v[i]));
