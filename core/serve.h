@@ -129,5 +129,8 @@ void sv_http_stop(struct MHD_Daemon *d);
 int sv_auth_needed(serve_ctx *s);
 /* USER and PASS are one of the web config's pairs (1), or not (0). */
 int sv_auth_check(serve_ctx *s, const char *user, const char *pass);
+/* SipHash-2-4 with its 128-bit output (the reference's outlen 16): the
+ * cache's keyed hash (tests/unit/test_serve_auth.c has its test vectors). */
+void sv_siphash128(const unsigned char *in, size_t n, const unsigned char k[16], unsigned char out[16]);
 
 #endif

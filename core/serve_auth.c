@@ -39,8 +39,7 @@ static void put_le64(unsigned char *p, uint64_t v)
         p[i] = (unsigned char)v;
 }
 
-/* SipHash-2-4 with its 128-bit output (the reference's outlen 16). */
-static void siphash128(const unsigned char *in, size_t n, const unsigned char k[16], unsigned char out[16])
+void sv_siphash128(const unsigned char *in, size_t n, const unsigned char k[16], unsigned char out[16])
 {
     uint64_t k0 = le64(k), k1 = le64(k + 8);
     uint64_t v0 = 0x736f6d6570736575ULL ^ k0, v1 = 0x646f72616e646f6dULL ^ k1;
@@ -100,7 +99,7 @@ static void tag_of(const sv_web *w, const char *user, const char *hash, const ch
         memcpy(p + 8, part[i], len);
         p += 8 + len;
     }
-    siphash128(buf, n, w->key, out);
+    sv_siphash128(buf, n, w->key, out);
     explicit_bzero(buf, n);
     free(buf);
 }
