@@ -37,7 +37,9 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 # still link it for the plugins' HTTP code.
 # libmicrohttpd (`opscheck serve`'s HTTP server) is dlopen()ed by
 # core/serve_mhd.c the same way, for serve alone.
-PKGS_CORE   := inih libcjson
+# libyaml and libxcrypt (serve's --web-config) are linked: small, libc only
+# (core/serve_web.c).
+PKGS_CORE   := inih libcjson yaml-0.1 libxcrypt
 PKGS_BUILD  := $(PKGS_CORE) libcurl libmicrohttpd
 UNIT_LIBS   := $(shell pkg-config --libs cmocka $(PKGS_BUILD) 2>/dev/null)
 

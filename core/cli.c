@@ -28,7 +28,7 @@ const char usage_text[] =
     "                    [--color auto|always|never] [-q] [--dry-run] [--only-failed FILE.json]\n"
     "                    [--label NAME=VALUE]...\n"
     "                    [--watch [INTERVAL] | --until-pass [INTERVAL] --max-wait DURATION]\n"
-    "       opscheck serve [-c FILE]... [--listen ADDR:PORT] [--history N]\n"
+    "       opscheck serve [-c FILE]... [--listen ADDR:PORT] [--history N] [--web-config FILE]\n"
     "       opscheck list [-c FILE]... [--set VAR=VALUE]...\n"
     "       opscheck validate [-c FILE]... [--set VAR=VALUE]...\n"
     "       opscheck plugins [NAME] [--markdown] [-c FILE]...\n"
@@ -50,6 +50,7 @@ const char usage_text[] =
     "serve: runs each [checklist] on its schedule (every = 5m, at = 09:00) and serves /metrics,\n"
     "       /probe?checklist=NAME, /healthz, /health/NAME, /api/results[/NAME] and a status page\n"
     "       on --listen (default 127.0.0.1:9469); SIGHUP reloads the config, SIGTERM stops.\n"
+    "       --web-config FILE: TLS and basic auth, in Prometheus' exporter-toolkit format.\n"
     "Exit: 0 all passed (skips and warnings allowed), 1 a check failed,\n"
     "      2 usage or config error (nothing ran), 3 internal error, 128+N signal N;\n"
     "      --format nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n";
@@ -87,6 +88,7 @@ static const struct option longopts[] = {
     {"max-wait", required_argument, NULL, O_COUNT + O_MAX_WAIT},
     {"listen", required_argument, NULL, O_COUNT + O_LISTEN},
     {"history", required_argument, NULL, O_COUNT + O_HISTORY},
+    {"web-config", required_argument, NULL, O_COUNT + O_WEB_CONFIG},
     {NULL, 0, NULL, 0},
 };
 
@@ -224,6 +226,7 @@ static int take_option(cli *o, int id, const char *arg)
         o->max_wait_ms = n;
         break;
     case O_LISTEN: o->listen = arg; break;
+    case O_WEB_CONFIG: o->web_config = arg; break;
     case O_HISTORY:
         if (unit_int(arg, &n) || n < 1 || n > 100000)
             return usage_error("--history takes a number of rounds from 1 to 100000, not '%s'", arg);

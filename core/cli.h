@@ -20,7 +20,7 @@ extern const char usage_text[];
 enum opt_id { O_CONFIG, O_SET, O_JOBS, O_TAG, O_VERBOSE, O_TAP_VERSION, O_FORMAT, O_JUNIT,
               O_JSON, O_PROMETHEUS, O_PUSH, O_MARKDOWN, O_HELP, O_VERSION, O_TAP, O_COLOR, O_QUIET, O_DRY_RUN, O_ONLY_FAILED,
               O_PUSH_GROUP, O_PUSH_DELETE, O_LABEL, O_WATCH, O_UNTIL_PASS, O_MAX_WAIT,
-              O_LISTEN, O_HISTORY, O_COUNT };
+              O_LISTEN, O_HISTORY, O_WEB_CONFIG, O_COUNT };
 #define OPT(id) (1u << (id))
 #define O_ANYWHERE (OPT(O_HELP) | OPT(O_VERSION)) /* they replace the command */
 
@@ -44,6 +44,7 @@ typedef struct cli {
     char **argv;
     const char *listen;           /* serve: ADDR:PORT */
     int history;                  /* serve: rounds kept per checklist (0: the default) */
+    const char *web_config;       /* serve: TLS and basic auth (serve_web.c), or NULL */
     unsigned given;               /* OPT() bits seen */
 } cli;
 

@@ -41,7 +41,7 @@ static const cmd_entry commands[] = {
          OPT(O_QUIET) | OPT(O_DRY_RUN) | OPT(O_ONLY_FAILED) | OPT(O_PUSH_GROUP) | OPT(O_PUSH_DELETE) |
          OPT(O_LABEL) | OPT(O_WATCH) | OPT(O_UNTIL_PASS) | OPT(O_MAX_WAIT),
      SIZE_MAX},
-    {"serve", cmd_serve, OPT(O_CONFIG) | OPT(O_LISTEN) | OPT(O_HISTORY), 0},
+    {"serve", cmd_serve, OPT(O_CONFIG) | OPT(O_LISTEN) | OPT(O_HISTORY) | OPT(O_WEB_CONFIG), 0},
     {"list", cmd_list, OPT(O_CONFIG) | OPT(O_SET), 0},
     {"validate", cmd_validate, OPT(O_CONFIG) | OPT(O_SET), 0},
     {"plugins", cmd_plugins, OPT(O_MARKDOWN) | OPT(O_CONFIG) | OPT(O_SET), 1},

@@ -21,6 +21,7 @@
 #include "cmd.h"
 #include "redact.h"
 #include "serve.h"
+#include "serve_web.h"
 #include "stop.h"
 
 enum { STOP_GRACE_MS = 5000, BUSY_TICK_MS = 200, IDLE_TICK_MS = 60000 };
@@ -110,6 +111,51 @@ static void reload(serve_ctx *s, cli *o)
     pthread_mutex_unlock(&s->mu);
 }
 
+/* --web-config read and its TLS parts taken by GnuTLS: the config, or NULL
+ * with *WHY (one line, FILE:LINE, no secret in it). */
+static sv_web *web_load(const char *path, char **why)
+{
+    sv_web *w = sv_web_load(path, why);
+    if (w && sv_http_tls_check(w, why) != 0) {
+        sv_web_free(w);
+        w = NULL;
+    }
+    return w;
+}
+
+/* SIGHUP: the web config read again; a bad one keeps the old, says why on
+ * stderr and in /healthz.  A new certificate, key or min_version restarts
+ * the listener (libmicrohttpd reads them when a daemon starts); users
+ * alone are swapped under the lock.  -1: nothing serves any more. */
+static int web_reload(serve_ctx *s, cli *o, struct MHD_Daemon **d)
+{
+    char *why = NULL;
+    sv_web *w = web_load(o->web_config, &why), *old = s->web;
+    int rc = 0;
+    if (w && !sv_web_same_tls(w, old)) {
+        rc = sv_http_restart(s, d, w, old);
+        if (rc == 1)
+            why = xasprintf("%s: the HTTP server did not restart with the new TLS settings", o->web_config);
+    }
+    pthread_mutex_lock(&s->mu);
+    if (w && rc == 0) {
+        s->web = w;
+        s->web_gen++;
+        fprintf(stderr, "opscheck serve: web config reloaded (%s, %zu user%s)\n", w->tls ? "TLS" : "no TLS",
+                w->nusers, w->nusers == 1 ? "" : "s");
+    } else {
+        fprintf(stderr, "opscheck: serve: web config reload failed, the previous one stays: %s\n", why);
+        char *both = s->reload_error ? xasprintf("%s; %s", s->reload_error, why) : xstrdup(why);
+        free(s->reload_error);
+        s->reload_error = both;
+    }
+    pthread_mutex_unlock(&s->mu);
+    /* the daemon that had OLD's TLS is stopped: OLD may go */
+    sv_web_free(w && rc == 0 ? old : w);
+    free(why);
+    return rc < 0 ? -1 : 0;
+}
+
 /* ADDR:PORT ([::1]:PORT for IPv6) bound and listening; the socket, or -1
  * after saying why. */
 static int listen_on(const char *spec)
@@ -181,6 +227,7 @@ static void serve_clear(serve_ctx *s)
     free(s->pids);
     free(s->reload_error);
     sv_state_changed(s);
+    sv_web_free(s->web);
     sv_clear(&s->files);
     if (s->tmpdir)
         rmdir(s->tmpdir);
@@ -209,6 +256,10 @@ int cmd_serve(cli *o)
     s.lists = lists_from(c, NULL, 0);
     s.nlists = c->nlists;
     cfg_free(c);
+    if (o->web_config && !(s.web = web_load(o->web_config, &why))) {
+        fprintf(stderr, "opscheck: serve: %s\n", why);
+        goto out;
+    }
     for (size_t i = 0; i < o->files.n; i++) { /* the rounds read the files serve read, wherever they run */
         char *abs = realpath(o->files.v[i], NULL);
         sv_push(&s.files, abs ? abs : xstrdup(o->files.v[i]));
@@ -225,24 +276,32 @@ int cmd_serve(cli *o)
     }
     if ((fd = listen_on(addr)) < 0)
         goto out;
-    struct MHD_Daemon *d = sv_http_start(&s, fd);
+    struct MHD_Daemon *d = sv_http_start(&s, fd, s.web);
     if (!d) {
         close(fd);
         rc = EXIT_INTERNAL;
         goto out;
     }
-    fprintf(stderr, "opscheck serve: listening on http://%s/ (%zu checklist%s, pid %d)\n", addr, s.nlists,
-            s.nlists == 1 ? "" : "s", (int)getpid());
+    fprintf(stderr, "opscheck serve: listening on http%s://%s/ (%zu checklist%s%s, pid %d)\n",
+            s.web && s.web->tls ? "s" : "", addr, s.nlists, s.nlists == 1 ? "" : "s",
+            s.web && s.web->nusers ? ", basic auth" : "", (int)getpid());
     int sig;
     for (;;) {
         sig = stop_wait(tick(&s));
-        if (sig == SIGHUP)
+        if (sig == SIGHUP) {
             reload(&s, o);
-        else if (sig)
+            if (o->web_config && web_reload(&s, o, &d) != 0) {
+                rc = EXIT_INTERNAL;
+                break;
+            }
+        } else if (sig) {
             break;
+        }
     }
     sv_rounds_stop(&s, STOP_GRACE_MS);
     sv_http_stop(d); /* closes the listener; waits for the connections' threads */
+    if (rc == EXIT_INTERNAL)
+        goto out;
     fprintf(stderr, "opscheck serve: stopped by SIG%s\n", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
     rc = 0;
 out:

@@ -9,7 +9,9 @@
  *                  holds unchanged; serve keeps only the results;
  *   serve_state.c  the results: the latest round and the last N per
  *                  checklist, the page's state, /api/results, /metrics;
- *   serve_http.c   the endpoints (libmicrohttpd, one thread per connection).
+ *   serve_http.c   the endpoints (libmicrohttpd, one thread per connection);
+ *   serve_web.c    --web-config: TLS and basic auth (serve_web.h);
+ *   serve_auth.c   a request's credentials checked.
  * One mutex (serve_ctx.mu) guards everything below it, redact() included
  * (a reload registers new secrets while requests are answered).
  */
@@ -76,6 +78,8 @@ typedef struct serve_ctx {
     size_t npids;
     size_t active;                /* rounds under way (scheduled and probes) */
     int stopping;
+    struct sv_web *web;           /* --web-config, or NULL (serve.c swaps it at SIGHUP) */
+    unsigned long web_gen;        /* counts the swaps (serve_auth.c's cache) */
 } serve_ctx;
 
 /* serve_sched.c */
@@ -115,8 +119,25 @@ void sv_state_changed(serve_ctx *s);
 
 /* serve_http.c */
 struct MHD_Daemon;
-/* Serves S on the listening socket FD; NULL after saying why. */
-struct MHD_Daemon *sv_http_start(serve_ctx *s, int fd);
+/* Serves S on the listening socket FD, over TLS when WEB says so; NULL
+ * after saying why. */
+struct MHD_Daemon *sv_http_start(serve_ctx *s, int fd, const struct sv_web *web);
+/* WEB's certificate and key taken by GnuTLS (tried on a daemon with no
+ * socket): 0, or -1 with *WHY (one line, FILE:LINE). */
+int sv_http_tls_check(const struct sv_web *web, char **why);
+/* Stops taking connections on *D and serves its socket with WEB's TLS
+ * instead (*D's connections are closed, clients reconnect): 0; 1 when *D
+ * serves on with OLD's; -1 when nothing serves any more (said why). */
+int sv_http_restart(serve_ctx *s, struct MHD_Daemon **d, const struct sv_web *web, const struct sv_web *old);
 void sv_http_stop(struct MHD_Daemon *d);
+
+/* serve_auth.c (they take the lock) */
+/* Basic auth is on: the web config has users. */
+int sv_auth_needed(serve_ctx *s);
+/* USER and PASS are one of the web config's pairs (1), or not (0). */
+int sv_auth_check(serve_ctx *s, const char *user, const char *pass);
+/* SipHash-2-4 with its 128-bit output (the reference's outlen 16): the
+ * cache's keyed hash (tests/unit/test_serve_auth.c has its test vectors). */
+void sv_siphash128(const unsigned char *in, size_t n, const unsigned char k[16], unsigned char out[16]);
 
 #endif

@@ -4,6 +4,11 @@
  * only; every path is in the table below, anything else is 404.  Names in
  * a request are only looked up in the config, never passed on: /probe runs
  * the config's own checklist name with serve's own options.
+ * With --web-config (serve_web.h): TLS is libmicrohttpd's own HTTPS (GnuTLS
+ * inside libmicrohttpd12, given the PEM texts serve read), and when the
+ * config has users every endpoint, /healthz included, needs one of them
+ * (as the exporter-toolkit protects its whole handler); a wrong or missing
+ * pair is a bare 401 with WWW-Authenticate, whatever was wrong.
  */
 #include <math.h>
 #include <stdio.h>
@@ -13,6 +18,7 @@
 #include "serve.h"
 #include "serve_mhd.h"
 #include "serve_page.h"
+#include "serve_web.h"
 
 enum { CONN_LIMIT = 64, CONN_MEMORY = 32 * 1024, CONN_TIMEOUT_S = 30 };
 /* /probe without ?timeout= nor Prometheus' header: bounded all the same. */
@@ -180,6 +186,35 @@ static enum MHD_Result ep_probe(serve_ctx *s, struct MHD_Connection *c, const ch
     return reply(c, 200, prom_type, text);
 }
 
+/* The request's basic-auth pair is one of the web config's; the password
+ * is wiped before it is freed. */
+static int authorised(serve_ctx *s, struct MHD_Connection *c)
+{
+    char *pass = NULL;
+    char *user = sv_mhd.basic_auth_get_username_password(c, &pass);
+    int ok = sv_auth_check(s, user, pass);
+    if (pass) {
+        explicit_bzero(pass, strlen(pass));
+        sv_mhd.free(pass);
+    }
+    if (user)
+        sv_mhd.free(user);
+    return ok;
+}
+
+static enum MHD_Result deny(struct MHD_Connection *c)
+{
+    static const char body[] = "401 Unauthorized\n";
+    struct MHD_Response *r =
+        sv_mhd.create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
+    if (!r)
+        return MHD_NO;
+    sv_mhd.add_response_header(r, "Content-Type", text_type);
+    enum MHD_Result rc = sv_mhd.queue_basic_auth_fail_response(c, "opscheck", r);
+    sv_mhd.destroy_response(r);
+    return rc;
+}
+
 typedef struct route {
     const char *path;
     int prefix; /* the rest of the path is a checklist's name */
@@ -203,6 +238,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     (void)upload;
     (void)upload_size;
     (void)con_cls;
+    if (sv_auth_needed(cls) && !authorised(cls, c))
+        return deny(c);
     if (strcmp(method, "GET") && strcmp(method, "HEAD"))
         return say(c, 405, "GET or HEAD only\n");
     for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
@@ -216,22 +253,86 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return say(c, 404, "not found: the endpoints are /, /metrics, /probe, /healthz, /health/NAME, /api/results\n");
 }
 
-struct MHD_Daemon *sv_http_start(serve_ctx *s, int fd)
+/* The daemon's TLS options for WEB (none without tls_server_config). */
+static unsigned tls_options(const sv_web *web, struct MHD_OptionItem *o)
+{
+    if (!web || !web->tls) {
+        o[0] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+        return 0;
+    }
+    o[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, web->cert_pem};
+    o[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, web->key_pem};
+    o[2] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)web->priorities};
+    o[3] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+    return MHD_USE_TLS;
+}
+
+static int mhd_loaded(void)
 {
     char *why = NULL;
     if (sv_mhd_load(&why) != 0) {
         fprintf(stderr, "opscheck: serve: %s\n", why);
         free(why);
-        return NULL;
+        return 0;
     }
+    return 1;
+}
+
+struct MHD_Daemon *sv_http_start(serve_ctx *s, int fd, const sv_web *web)
+{
+    if (!mhd_loaded())
+        return NULL;
+    struct MHD_OptionItem tls[4];
+    unsigned flags = tls_options(web, tls);
+    /* MHD_USE_ITC: MHD_quiesce_daemon needs it (sv_http_restart). */
     struct MHD_Daemon *d = sv_mhd.start_daemon(
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-        on_request, s, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_LIMIT,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)CONN_TIMEOUT_S, MHD_OPTION_END);
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC | flags,
+        0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)CONN_LIMIT, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (!d)
-        fprintf(stderr, "opscheck: serve: the HTTP server did not start\n");
+        fprintf(stderr, "opscheck: serve: the HTTP%s server did not start\n", flags ? "S" : "");
     return d;
+}
+
+int sv_http_tls_check(const sv_web *web, char **why)
+{
+    if (!web || !web->tls)
+        return 0;
+    if (!mhd_loaded()) {
+        *why = xasprintf("%s: libmicrohttpd is needed for TLS", web->path);
+        return -1;
+    }
+    struct MHD_OptionItem tls[4];
+    unsigned flags = tls_options(web, tls);
+    /* No socket, no thread, no error log: GnuTLS reads the key and the
+     * certificate (and checks they match), and that is all. */
+    struct MHD_Daemon *d = sv_mhd.start_daemon(MHD_USE_NO_LISTEN_SOCKET | flags, 0, NULL, NULL, on_request, NULL,
+                                               MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+    if (!d) {
+        *why = xasprintf("%s:%d: tls_server_config: GnuTLS did not take cert_file and key_file "
+                         "(a PEM certificate and its own private key, unencrypted)",
+                         web->path, web->tls_line);
+        return -1;
+    }
+    sv_mhd.stop_daemon(d);
+    return 0;
+}
+
+int sv_http_restart(serve_ctx *s, struct MHD_Daemon **d, const sv_web *web, const sv_web *old)
+{
+    MHD_socket fd = sv_mhd.quiesce_daemon(*d);
+    if (fd == MHD_INVALID_SOCKET) /* still serving, with the old TLS */
+        return 1;
+    int rc = 0;
+    struct MHD_Daemon *nd = sv_http_start(s, fd, web);
+    if (!nd) { /* checked by sv_http_tls_check, so rare: the old TLS again */
+        rc = 1;
+        nd = sv_http_start(s, fd, old);
+    }
+    sv_mhd.stop_daemon(*d); /* its connections closed; clients reconnect */
+    *d = nd;
+    return nd ? rc : -1;
 }
 
 void sv_http_stop(struct MHD_Daemon *d)

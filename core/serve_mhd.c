@@ -34,6 +34,10 @@ int sv_mhd_load(char **why)
     RESOLVE(destroy_response);
     RESOLVE(get_connection_values);
     RESOLVE(lookup_connection_value);
+    RESOLVE(quiesce_daemon);
+    RESOLVE(basic_auth_get_username_password);
+    RESOLVE(queue_basic_auth_fail_response);
+    RESOLVE(free);
 #undef RESOLVE
     if (missing) {
         *why = xasprintf(MHD_SONAME " has no %s", missing);

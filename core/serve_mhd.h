@@ -22,6 +22,10 @@ typedef struct sv_mhd_api {
     __typeof__(&MHD_destroy_response) destroy_response;
     __typeof__(&MHD_get_connection_values) get_connection_values;
     __typeof__(&MHD_lookup_connection_value) lookup_connection_value;
+    __typeof__(&MHD_quiesce_daemon) quiesce_daemon;                 /* a new TLS key at SIGHUP */
+    __typeof__(&MHD_basic_auth_get_username_password) basic_auth_get_username_password;
+    __typeof__(&MHD_queue_basic_auth_fail_response) queue_basic_auth_fail_response;
+    __typeof__(&MHD_free) free;
 } sv_mhd_api;
 
 extern sv_mhd_api sv_mhd;

@@ -13,7 +13,7 @@ _opscheck() {
         COMPREPLY=($(compgen -W "$cmds --help --version" -- "$cur")); return
     fi
     case $prev in
-        -c|--config|--junit|--json|--prometheus|--tap|--only-failed) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        -c|--config|--junit|--json|--prometheus|--tap|--only-failed|--web-config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --format) COMPREPLY=($(compgen -W "tap pretty json junit prometheus nagios" -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --tap-version) COMPREPLY=($(compgen -W "13 14" -- "$cur")); return ;;

@@ -6,6 +6,7 @@
 # history, SIGHUP with a broken config (kept, said why, secrets masked),
 # and SIGTERM mid-round: exit 0, no process left.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/serve-lib.sh"
 set -o pipefail
 
 token=hunter2-serve-t0ken
@@ -57,11 +58,6 @@ EOF
 }
 write_config ""
 
-# serve_oc ARGS... : run_oc for a serve that must not start (bounded: one that did would never end)
-serve_oc() {
-  timeout -k 2 10 "$OPSCHECK" "$@" >"$T/out" 2>"$T/err" </dev/null
-  RC=$?; OUT=$(cat "$T/out"); ERR=$(cat "$T/err")
-}
 
 # --- schedules are checked with the config (file:line), before anything listens
 ini sched.ini <<'EOF'
@@ -112,23 +108,6 @@ SP=$(free_port)
 U=http://127.0.0.1:$SP
 "$OPSCHECK" serve -c "$T/serve.ini" --listen "127.0.0.1:$SP" --history 2 >"$T/serve.out" 2>"$T/serve.err" &
 sv=$!
-prom_pid=
-cleanup() {
-  [ -n "$prom_pid" ] && kill "$prom_pid" 2>/dev/null && wait "$prom_pid" 2>/dev/null
-  kill "$sv" 2>/dev/null && wait "$sv" 2>/dev/null
-  rm -rf "$T"
-}
-trap cleanup EXIT
-
-get() { # URL [CURL-ARGS...] : CODE and BODY (and $T/headers)
-  local url=$1; shift
-  CODE=$(curl -s -m 20 -D "$T/headers" -o "$T/body" -w '%{http_code}' "$@" "$url")
-  BODY=$(cat "$T/body" 2>/dev/null)
-}
-wait_until() { # SECONDS CMD... : runs CMD every 0.2 s until it succeeds
-  local end=$((SECONDS + $1)); shift
-  until "$@"; do [ $SECONDS -ge $end ] && return 1; sleep 0.2; done
-}
 results_ready() { get "$U/api/results/$1"; [ "$CODE" = 200 ]; }
 
 wait_until 10 curl -sf "$U/healthz" -o /dev/null
@@ -277,7 +256,6 @@ like "$BODY" 'round: cut at the probe' "a probe's round is the checklist's lates
 
 # --- a real Prometheus scrapes /metrics and /probe
 if command -v prometheus >/dev/null 2>&1; then
-  PP=$(free_port)
   cat >"$T/prom.yml" <<EOF
 global:
   scrape_interval: 1s
@@ -292,12 +270,8 @@ scrape_configs:
     scrape_timeout: 1500ms
     static_configs: [{targets: ['127.0.0.1:$SP']}]
 EOF
-  prometheus --config.file="$T/prom.yml" --storage.tsdb.path="$T/prom-data" --web.listen-address="127.0.0.1:$PP" \
-    >"$T/prom.log" 2>&1 &
-  prom_pid=$!
-  query() { curl -s "http://127.0.0.1:$PP/api/v1/query" --data-urlencode "query=$1" | node -e '
-    let s = ""; process.stdin.on("data", d => s += d).on("end", () => { const j = JSON.parse(s);
-    console.log(j.data.result.map(r => (r.metric.check || "") + "@" + (r.metric.checklist || "") + "=" + r.value[1]).sort().join(" ")) })' 2>/dev/null; }
+  prom_start
+  query() { prom_query "$1" check checklist; }
   has_checks() { R=$(query 'opscheck_check_success{job="opscheck",checklist="quick"}'); [[ "$R" == *bad@quick=0* && "$R" == *good@quick=1* ]]; }
   wait_until 40 has_checks
   is "$R" "bad@quick=0 good@quick=1" "Prometheus' HTTP API has opscheck_check_success for each check of the scraped checklist"
@@ -305,7 +279,7 @@ EOF
   wait_until 30 probed
   is "$R" "@=1" "and a /probe job (scrape timeout 1.5 s) gives probe_success 1"
   R=$(query 'up'); like "$R" '^@=1 @=1$' "both scrapes are up"
-  kill "$prom_pid"; wait "$prom_pid" 2>/dev/null; prom_pid=
+  prom_stop
 else
   ok 1 "prometheus is installed (Debian package prometheus; scripts/install-deps)"
 fi
