@@ -236,8 +236,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 {
     (void)version;
     (void)upload;
-    (void)upload_size;
-    (void)con_cls;
+    /* A request's first call only says "go on": libmicrohttpd closes the
+     * connection after an answer queued that early, and a scraper would pay
+     * a new connection (and a new thread) for every scrape. */
+    static int request_seen;
+    if (!*con_cls) {
+        *con_cls = &request_seen;
+        return MHD_YES;
+    }
+    if (*upload_size) { /* no endpoint takes a body: it is read (bounded by the connection's memory) and dropped */
+        *upload_size = 0;
+        return MHD_YES;
+    }
     if (sv_auth_needed(cls) && !authorised(cls, c))
         return deny(c);
     if (strcmp(method, "GET") && strcmp(method, "HEAD"))

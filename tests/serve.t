@@ -123,6 +123,10 @@ ok $? "the scheduled checklists have finished rounds (every = 1s)"
 # --- the endpoints
 get "$U/healthz"
 is "$CODE $BODY" "200 ok" "/healthz: 200 ok"
+# a scraper keeps its connection: the second request goes over the first one's
+conn=$(curl -sv "$U/healthz" "$U/metrics" -o /dev/null -o /dev/null 2>&1)
+like "$conn" '^\* Re-using existing connection' "two requests on one connection (keep-alive, no new connection per scrape)"
+unlike "$conn" '^< Connection: close' "and no answer closes it"
 
 get "$U/health/quick"
 is "$CODE" 503 "/health/quick: 503 (a check of it fails)"
