@@ -78,7 +78,10 @@ every_output() {
   local all
   all="$tap$tap_err$pretty$pretty_err$(cat "$T/r/junit.xml" "$T/r/run.json" "$T/r/run.prom" 2>/dev/null)$pushed"
   unlike "$all" "$values" "$label: no secret value in TAP, pretty, JUnit, JSON, Prometheus, the gateway or stderr"
-  unlike "$all" 'Q7x|W3k|P5m|Z8r' "$label: not even a piece of one"
+  # the scratch folders' names are random (mktemp): a piece of a secret could appear in one by chance
+  local bare=${all//"$T"/<T>}
+  [ -n "${OPSCHECK_SANDBOX:-}" ] && bare=${bare//"$OPSCHECK_SANDBOX"/<SANDBOX>}
+  unlike "$bare" 'Q7x|W3k|P5m|Z8r' "$label: not even a piece of one"
   printf '%s\n' "$tap" >"$T/r/tap"; printf '%s\n' "$pretty" >"$T/r/pretty"
   for f in tap pretty junit.xml run.json run.prom; do
     like "$(cat "$T/r/$f")" '\*\*\*' "$label: $f shows *** where the secrets were"
