@@ -35,6 +35,12 @@ prompt_run() { # prompt_run CMD : clear the pane, run CMD, then print "rc=CODE" 
   send "$1; echo \"run\$(($RUN_N+0)) rc=\$?\"" Enter
 }
 done_rc() { wait_for "^run$RUN_N rc=" "${1:-10}"; }
+# The shell must be up before the first key: a ^C that reaches bash before it
+# has set up its interactive signal handling kills it, and the session (and
+# the tmux server) with it.  Typed-ahead text waits in the pty; ^C does not.
+send "echo tmux-shell-ready" Enter
+wait_for '^tmux-shell-ready$' 20
+ok $? "the shell in the pane is ready"
 
 ini t.ini <<EOF
 [opscheck]

@@ -213,6 +213,10 @@ ok $? "a tmux session runs (60 columns)"
 trap 'tmux kill-server 2>/dev/null; rm -rf "$T"' EXIT
 screen() { tmux capture-pane -p -t "$S"; }
 wait_for() { local i; for i in $(seq 1 $(( ${2:-10} * 10 ))); do screen | grep -Eq -- "$1" && return 0; sleep 0.1; done; return 1; }
+# the shell must be up before a ^C can reach it (one that comes first kills it): see terminal.t
+tmux send-keys -t "$S" "echo tmux-shell-ready" Enter
+wait_for '^tmux-shell-ready$' 20
+ok $? "the shell in the pane is ready"
 rm -f "$T/fork.pid" "$T/ok"
 tmux send-keys -t "$S" "cd '$T' && TERM=xterm '$OPSCHECK' run -c w.ini --watch 1s --color=never; echo \"done\$((0)) rc=\$?\"" Enter
 wait_for '^Every 1s: .*round 1 ' 10
