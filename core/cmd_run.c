@@ -160,19 +160,14 @@ static int add_failed_names(cli *o)
         fprintf(stderr, "opscheck: --only-failed takes its names from the report: give no NAME beside it\n");
         return -1;
     }
-    FILE *f = fopen(o->only_failed, "rb");
-    if (!f) {
+    size_t len = 0;
+    char *text = file_read(o->only_failed, 64u << 20, &len);
+    if (!text) {
         fprintf(stderr, "opscheck: --only-failed: %s: %s\n", o->only_failed, strerror(errno));
         return -1;
     }
-    strbuf b = {0};
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && b.len < (64u << 20))
-        sb_add(&b, buf, n);
-    fclose(f);
-    cJSON *j = cJSON_ParseWithLength(b.s ? b.s : "", b.len);
-    sb_clear(&b);
+    cJSON *j = cJSON_ParseWithLength(text, len);
+    free(text);
     const cJSON *checks = j ? cJSON_GetObjectItemCaseSensitive(j, "checks") : NULL;
     if (!cJSON_IsArray(checks)) {
         fprintf(stderr, "opscheck: --only-failed: %s is not an opscheck --json report (no \"checks\" array)\n",

@@ -64,28 +64,11 @@ long long sv_next_due(const sv_list *l, long long from_ms, long long now)
     return due;
 }
 
-/* Up to MAX bytes of PATH (NULL when it does not exist); *LEN its size. */
-static char *slurp(const char *path, size_t max, size_t *len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
-    strbuf b = {0};
-    char buf[65536];
-    ssize_t n;
-    while (b.len < max && (n = read(fd, buf, sizeof buf)) > 0)
-        sb_add(&b, buf, (size_t)n);
-    close(fd);
-    sb_add(&b, "", 0);
-    *len = b.len;
-    return sb_steal(&b);
-}
-
 /* The last non-empty line of the child's stderr, or NULL. */
 static char *last_line(const char *path)
 {
     size_t len = 0;
-    char *all = slurp(path, 1 << 20, &len);
+    char *all = file_read(path, 1 << 20, &len);
     if (!all)
         return NULL;
     while (len && (all[len - 1] == '\n' || all[len - 1] == '\r'))
@@ -271,7 +254,7 @@ void sv_round_run(serve_ctx *s, const char *name, long long deadline_ms, char **
     sv_clear(&argv);
 
     size_t n;
-    char *jtext = pid > 0 ? slurp(json, REPORT_MAX, &n) : NULL, *ptext = pid > 0 ? slurp(prom, REPORT_MAX, &n) : NULL;
+    char *jtext = pid > 0 ? file_read(json, REPORT_MAX, &n) : NULL, *ptext = pid > 0 ? file_read(prom, REPORT_MAX, &n) : NULL;
     char *eline = pid > 0 ? last_line(errp) : NULL;
     if (pid > 0)
         classify(&r, st, cut, jtext, ptext, eline);

@@ -83,25 +83,17 @@ static char *read_named(web_ctx *x, const yaml_node_t *n, const char *key, const
     const char *slash = strrchr(x->path, '/');
     char *p = name[0] == '/' || !slash ? xstrdup(name)
                                        : xasprintf("%.*s/%s", (int)(slash - x->path), x->path, name);
-    FILE *f = fopen(p, "rb");
-    strbuf b = {0};
-    int err = f ? 0 : errno;
-    char buf[4096];
-    size_t got;
-    while (f && (got = fread(buf, 1, sizeof buf, f)) > 0 && b.len <= PEM_MAX)
-        sb_add(&b, buf, got);
-    if (f && ferror(f))
-        err = errno ? errno : EIO;
-    if (f)
-        fclose(f);
-    size_t len = b.len;
-    char *text = sb_steal(&b);
+    size_t len = 0;
+    char *text = file_read(p, PEM_MAX, &len);
+    int err = text ? 0 : errno;
+    if (!text)
+        text = xstrdup("");
     if (err || strlen(text) != len || !len || len > PEM_MAX) {
         if (!err)
             fail(x, n, "%s %s: %s", key, p, !len ? "is empty" : "is not a PEM text file (a NUL byte, or over 1 MiB)");
         else
             fail(x, n, "%s %s: cannot read: %s", key, p, strerror(err));
-        explicit_bzero(text, strlen(text));
+        explicit_bzero(text, len);
         free(text);
         text = NULL;
     }

@@ -2,10 +2,13 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static void oom(size_t n)
 {
@@ -196,4 +199,32 @@ size_t utf8_seq_len(const unsigned char *s)
         if ((s[i] & 0xC0) != 0x80)
             return 0;
     return n;
+}
+
+char *file_read(const char *path, size_t max, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    strbuf b = {0};
+    char buf[65536];
+    ssize_t n = 0;
+    while (b.len <= max) {
+        size_t want = max + 1 - b.len < sizeof buf ? max + 1 - b.len : sizeof buf;
+        if ((n = read(fd, buf, want)) < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        sb_add(&b, buf, (size_t)n);
+    }
+    int err = errno;
+    close(fd);
+    if (n < 0) {
+        sb_clear(&b);
+        errno = err;
+        return NULL;
+    }
+    sb_add(&b, "", 0);
+    *len = b.len;
+    return sb_steal(&b);
 }

@@ -48,6 +48,11 @@ void sv_push(strvec *sv, char *owned);
 void sv_clear(strvec *sv);  /* frees every string and the array, back to {0} */
 int sv_contains(const strvec *sv, const char *s);
 
+/* PATH's bytes, at most MAX + 1 of them (a *LEN over MAX says the file is
+ * bigger), NUL-terminated; NULL with errno set when it cannot be opened or
+ * read.  The caller frees it. */
+char *file_read(const char *path, size_t max, size_t *len);
+
 long long now_ms(void);            /* CLOCK_MONOTONIC in ms */
 double now_s(void);                /* CLOCK_MONOTONIC in s */
 int str_starts(const char *s, const char *prefix);

@@ -11,12 +11,15 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
 
 #include "config.h"
 #include "interp.h"
 #include "redact.h"
 #include "text.h"
 #include "units.h"
+#include "util.h"
 #include "wire.h"
 
 static void test_durations(void **state)
@@ -216,13 +219,47 @@ static void test_wire_roundtrip(void **state)
     result_clear(&r);
 }
 
+/* file_read: the whole file under its bound, MAX + 1 bytes past it, errno on failure. */
+static void test_file_read(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/oc-fileread.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *path = xasprintf("%s/f", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fwrite("abc\0def", 1, 7, f);
+    fclose(f);
+    size_t len = 0;
+    char *t = file_read(path, 100, &len);
+    assert_non_null(t);
+    assert_int_equal(len, 7);
+    assert_memory_equal(t, "abc\0def", 8); /* and NUL-terminated */
+    free(t);
+    t = file_read(path, 7, &len);
+    assert_int_equal(len, 7); /* exactly the bound: all of it */
+    free(t);
+    t = file_read(path, 3, &len);
+    assert_int_equal(len, 4); /* past the bound: MAX + 1 bytes say so */
+    assert_string_equal(t, "abc");
+    free(t);
+    errno = 0;
+    assert_null(file_read(dir, 10, &len));
+    assert_int_equal(errno, EISDIR);
+    unlink(path);
+    assert_null(file_read(path, 10, &len));
+    assert_int_equal(errno, ENOENT);
+    rmdir(dir);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_durations),   cmocka_unit_test(test_sizes_percent_bool),
         cmocka_unit_test(test_lists),       cmocka_unit_test(test_interp),
         cmocka_unit_test(test_redact),      cmocka_unit_test(test_tap_escaping),
-        cmocka_unit_test(test_wire_roundtrip),
+        cmocka_unit_test(test_wire_roundtrip), cmocka_unit_test(test_file_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
