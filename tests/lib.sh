@@ -91,7 +91,7 @@ prometheus_up() {
     local port
     port=$(free_port)
     { printf 'global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n'; cat; } >"$T/prom.yml"
-    prometheus --config.file="$T/prom.yml" --storage.tsdb.path="$T/prom-data" --web.listen-address="127.0.0.1:$port" \
+    prometheus --config.file="$T/prom.yml" --storage.tsdb.path="$T/prom-data" --web.listen-address="127.0.0.1:$port" --log.level=debug \
         >"$T/prom.log" 2>&1 &
     prom_pid=$!
     PU=http://127.0.0.1:$port
