@@ -418,6 +418,8 @@ is "$RC" 2 "bad verify value: a config error before the run (exit 2)"
 like "$ERR" "checks\.ini:7: check 'bk': verify: must be header, full or restore, not \"deep\"$" "bad verify value: named at its line"
 bk "$C" 'verify = restore'
 like "$OUT" '^  message: "configuration: verify = restore needs restore_dsn"' "restore without restore_dsn"
+is "$RC" 1 "restore without restore_dsn: exit 1"
+like "$OUT" '^  severity: "error"' "restore without restore_dsn: an ERROR (could not check), not a failed backup"
 
 # ---- verify = restore on the sandbox server ----
 PW='bk-t-Restore-Pw-5d1e9a77c3'

@@ -260,6 +260,8 @@ is "$RC" 2 "typo: run refuses the config"
 printf '[check typo]\nplugin = billing\ndsn = ${env:BL_DSN}\nchecks = ${env:BL_ITEMS}\n' > "$T/typo2.ini"
 BL_ITEMS="stuck, orphan" run_oc run -c "$T/typo2.ini" -v
 like "$OUT" '^  message: "configuration: checks: unknown item \\"orphan\\" \(want stuck, orphans, evidence\)"' "typo from env: refused at run time"
+like "$OUT" '^  severity: "error"' "typo from env: an ERROR (could not check), not a billing failure"
+is "$RC" 1 "typo from env: exit 1"
 
 # The operator reconciles: checkout paid and plan applied; the orphan linked.
 db_sql "UPDATE checkout_sessions SET status = 'paid', updated_at = now() WHERE id = 'chk_bruno';

@@ -80,6 +80,14 @@ like "$OUT" '^    ok [0-9]+ - logs of last 1h read completely \(3 pages, 4 lines
 like "$OUT" '^    ok [0-9]+ - logs of last 1h: 0 lines match error patterns \(max 0\)$' "healthy: no error lines"
 common healthy
 
+# A setting from the environment that validate could not see, wrong at run
+# time: the check could not judge autostop, so ERROR, never a failed machine.
+FLY_T_AUTOSTOP=sometimes fly_run healthy fly-status "${RUNBOOK/autostop = off/autostop = \${env:FLY_T_AUTOSTOP\}}"
+is "$RC" 1 "autostop from env, not a value: exit 1"
+like "$OUT" '^    not ok [0-9]+ - configuration: option autostop is off, stop or suspend$' "autostop from env, not a value: said as a configuration problem"
+like "$OUT" '^  severity: "error"$' "autostop from env, not a value: the check is an ERROR (could not check), not a failed machine"
+common "autostop from env"
+
 # The Authorization header: a FlyV1 macaroon goes as given.
 FLY_API_TOKEN="FlyV1 fm2_$TOKEN" FLY_API_TOKEN_HDR="FlyV1 fm2_$TOKEN" fly_run healthy fly-status ''
 is "$RC" 0 "FlyV1 token: sent as given, accepted"

@@ -378,6 +378,13 @@ HH_PATTERN='^(unclosed' run_oc run -c "$T/envre.ini"
 is "$RC" 1 "badregex from env: exit 1"
 like "$OUT" '^  severity: "error"' "badregex from env: an ERROR, not a failure"
 like "$OUT" '^  message: "configuration: expect_body: pattern \\"\^\(unclosed\\" does not compile at offset 10: missing closing parenthesis"' "badregex from env: names the pattern and why"
+# Any other setting it cannot use, from the environment, is an ERROR too.
+printf '[opscheck]\nplugin_path = %s\n[check envconc]\nplugin = http-health\nurl = %s/health\nsamples = 4\nconcurrency = ${env:HH_CONC}\n' \
+    "$ROOT/plugins" "$U" > "$T/envconc.ini"
+HH_CONC=999 run_oc run -c "$T/envconc.ini"
+is "$RC" 1 "concurrency from env out of range: exit 1"
+like "$OUT" '^  severity: "error"' "concurrency from env out of range: an ERROR, not a failed endpoint"
+like "$OUT" '^  message: "configuration: concurrency must be between 1 and 256"' "concurrency from env out of range: says why"
 
 # Everything at once: the whole file in parallel, still valid TAP, no hang.
 start=$(date +%s%N)

@@ -319,4 +319,15 @@ run_oc validate -c "$T/typo.ini"
 is "$RC" 2 "typo: validate exits 2"
 like "$ERR" "typo\.ini:4: check 'typo': query\.recnet: not an mp-webhook query \(delivery, recent, newest\)$" "typo: named at its line"
 
+# Settings validate could not see (from the environment), wrong at run
+# time: the check could not send its probe, so ERROR, never a failed
+# receiver.
+printf '[check envcfg]\nplugin = mp-webhook\nrecords = no\nurl = %s\nsecret = ${env:MP_WEBHOOK_SECRET}\ndata_id = ${env:MW_T_ID}\n' \
+    "http://127.0.0.1:$(free_port)/webhooks/mercadopago" >"$T/envcfg.ini"
+MW_T_ID='12 OR 1=1' run_oc run -c "$T/envcfg.ini" -v
+is "$RC" 1 "data_id from env, not an id: exit 1"
+like "$OUT" '^  severity: "error"$' "data_id from env, not an id: an ERROR (could not check), not a refused probe"
+like "$OUT" 'configuration: data_id \\"12 OR 1=1\\": letters, digits, _ - \. only' "data_id from env, not an id: says which and why"
+unlike "$OUT$ERR" "$SECRET_RE" "data_id from env: no secret shown"
+
 done_testing

@@ -175,8 +175,10 @@ like "$OUT" '^  fly_error: "HTTP 401 from GET ' "token rejected: error"
 # ---- configuration ----
 sec '${env:SECRET_T_VALUE}' 'max_age = 30d'
 like "$OUT" '^  message: "configuration: max_age needs app \(and token\)"' "config: max_age without app"
+like "$OUT" '^  severity: "error"' "config: max_age without app is an ERROR (could not check)"
 sec '${env:SECRET_T_VALUE}' 'previous = ${env:SECRET_T_OLD}'
 like "$OUT" '^  message: "configuration: previous needs url' "config: previous without url"
+like "$OUT" '^  severity: "error"' "config: previous without url is an ERROR (could not check)"
 sec "$SECRET" ''
 is "$RC" 2 "config: a literal value is refused by the core"
 

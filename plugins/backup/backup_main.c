@@ -269,11 +269,11 @@ static void bk_run_check(oc_check *c)
 
     x.level = bk_level(level);
     if (x.level < 0) {
-        oc_fail(c, "configuration: verify must be header, full or restore, not \"%s\"", level);
+        oc_error(c, "configuration: verify must be header, full or restore, not \"%s\"", level);
         return;
     }
     if (x.level == V_RESTORE && !oc_opt_isset(c, "restore_dsn")) {
-        oc_fail(c, "configuration: verify = restore needs restore_dsn");
+        oc_error(c, "configuration: verify = restore needs restore_dsn");
         return;
     }
     oc_diag(c, "dir", "%s", dir);

@@ -115,7 +115,7 @@ static void bl_run(oc_check *c)
 
     char key[128], why[256];
     if (bl_config_error(c, key, sizeof key, why, sizeof why) != 0) {
-        oc_fail(c, "configuration: %s: %s", key, why);
+        oc_error(c, "configuration: %s: %s", key, why);
         return;
     }
     x.grace_s = oc_opt_duration_ms(c, "grace") / 1000;

@@ -173,7 +173,7 @@ static void fly_check_autostop(fly_ctx *x, const cJSON *m, const char *id)
     const char *opt = oc_opt_str(x->c, "autostop");
     fly_autostop want;
     if (fly_autostop_parse(opt, &want) != 0) {
-        oc_fail(x->c, "option autostop is off, stop or suspend");
+        oc_error(x->c, "configuration: option autostop is off, stop or suspend");
         oc_expect(x->c, "off, stop or suspend", opt);
         return;
     }

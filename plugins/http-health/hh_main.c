@@ -45,13 +45,11 @@ static void hh_run(oc_check *c)
 
     int rc = hh_config_load(c, &cfg, err, sizeof err);
     if (rc != 0) {
-        /* A pattern that does not compile is the check's fault, not the
-         * endpoint's: ERROR (validate reports it before the run, hh_validate;
-         * here only for values it could not see, from ${env:...}). */
-        if (rc == HH_CONFIG_BAD_REGEX)
-            oc_error(c, "configuration: %s", err);
-        else
-            oc_fail(c, "configuration: %s", err);
+        /* A setting the plugin cannot use is the check's fault, not the
+         * endpoint's: ERROR, never a failed endpoint (validate reports it
+         * before the run, hh_validate; here only values it could not see,
+         * from ${env:...}). */
+        oc_error(c, "configuration: %s", err);
         hh_config_free(&cfg);
         return;
     }

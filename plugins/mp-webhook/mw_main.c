@@ -218,7 +218,7 @@ static void mw_records(oc_check *c)
     char err[900];
     const char *bad = mw_unknown_query(c);
     if (bad) {
-        oc_fail(c, "configuration: query.%s: not an mp-webhook query (delivery, recent, newest)", bad);
+        oc_error(c, "configuration: query.%s: not an mp-webhook query (delivery, recent, newest)", bad);
         return;
     }
     pg_err e = pg_open(&s, oc_opt_str(c, "dsn"), oc_remaining_ms(c), err, sizeof err);
@@ -238,7 +238,7 @@ static void mw_run(oc_check *c)
 {
     int records = oc_opt_bool(c, "records");
     if (!records && !oc_opt_str(c, "url")) {
-        oc_fail(c, "configuration: nothing to check (records = no and no url)");
+        oc_error(c, "configuration: nothing to check (records = no and no url)");
         return;
     }
     if (records)

@@ -124,16 +124,16 @@ void mw_synthetic(oc_check *c)
     http_response resp;
 
     if (!secret || !*secret) {
-        oc_fail(c, "configuration: url is set but secret is not (e.g. secret = ${env:MP_WEBHOOK_SECRET})");
+        oc_error(c, "configuration: url is set but secret is not (e.g. secret = ${env:MP_WEBHOOK_SECRET})");
         return;
     }
     if (strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != strlen(id) || !*id) {
-        oc_fail(c, "configuration: data_id \"%s\": letters, digits, _ - . only", id);
+        oc_error(c, "configuration: data_id \"%s\": letters, digits, _ - . only", id);
         return;
     }
     snprintf(url, sizeof url, "%s%sdata.id=%s&type=payment", base, strchr(base, '?') ? "&" : "?", id);
     if (strlen(prefix) > 100 || strpbrk(prefix, "\r\n")) {
-        oc_fail(c, "configuration: probe_prefix: at most 100 characters, one line");
+        oc_error(c, "configuration: probe_prefix: at most 100 characters, one line");
         return;
     }
     mw_uuid(uuid);

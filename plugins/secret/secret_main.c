@@ -222,11 +222,11 @@ static void sec_run(oc_check *c)
 {
     const char *v = oc_opt_str(c, "value");
     if (oc_opt_isset(c, "max_age") && !oc_opt_isset(c, "app")) {
-        oc_fail(c, "configuration: max_age needs app (and token)");
+        oc_error(c, "configuration: max_age needs app (and token)");
         return;
     }
     if (oc_opt_isset(c, "previous") && !oc_opt_isset(c, "url")) {
-        oc_fail(c, "configuration: previous needs url (the backend that must refuse it)");
+        oc_error(c, "configuration: previous needs url (the backend that must refuse it)");
         return;
     }
     check_strength(c, v);
