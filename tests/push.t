@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # push.t - the Pushgateway's grouping key (core/report_push.c): --push-group
-# and --push-delete against a real prometheus-pushgateway on loopback, read
+# and --push-delete against a real prometheus-pushgateway on loopback (and
+# --push under --watch: every finished round pushed), read
 # back over its /api/v1/metrics; and the README's alert on push_time_seconds
 # checked with promtool (check rules, test rules).
 source "$(dirname "$0")/lib.sh"
@@ -94,6 +95,31 @@ dead=http://127.0.0.1:$(free_port)
 run_oc run nightly --push "$dead" --push-delete
 is "$RC" 3 "--push-delete to a gateway that is down: exit 3"
 like "$ERR" "^opscheck: --push-delete: delete at $dead failed: " "... one line naming the URL"
+
+# --- 4b. --watch pushes after every finished round (the group holds the last one)
+printf '[check gate]\nplugin = exec\ncommand = test -f %s/gate\n' "$T" >"$T/watch.ini"
+# gate_success : the gate check's opscheck_check_success in the env=watch group, or "none"
+gate_success() {
+    curl -sf "$GW/api/v1/metrics" | node -e '
+        const d = JSON.parse(require("fs").readFileSync(0, "utf8"));
+        const g = d.data.find(g => g.labels.env === "watch");
+        const m = g && g.opscheck_check_success && g.opscheck_check_success.metrics.find(m => m.labels.check === "gate");
+        console.log(m ? m.value : "none");'
+}
+wait_for() { # WANT : gate_success becomes WANT within 10 s
+    local i
+    for i in $(seq 50); do [ "$(gate_success)" = "$1" ] && return 0; sleep 0.2; done
+    return 1
+}
+"$OPSCHECK" run -c "$T/watch.ini" --watch 0.5s --push "$GW" --push-group env=watch >"$T/watch.out" 2>"$T/watch.err" &
+wpid=$!
+wait_for 0; ok $? "--watch: the first round (gate closed) is pushed: success 0"
+touch "$T/gate"
+wait_for 1; ok $? "--watch: a later round (gate open) is pushed again: success 1"
+kill -INT "$wpid"; wait "$wpid"; wrc=$?
+is "$wrc" 0 "--watch with --push: Ctrl-C exits with the last round's code (0)"
+unlike "$(cat "$T/watch.err")" "push" "--watch with --push: no push error on stderr"
+run_oc run -c "$T/watch.ini" --push "$GW" --push-group env=watch --push-delete
 
 # --- 5. the README's alert on push_time_seconds, as promtool reads it
 sed -n '/^<!-- push-alert -->/,/^<!-- \/push-alert -->/p' "$ROOT/README.md" | sed -n '/^```yaml/,/^```/p' | sed '1d;$d' >"$T/alert.yml"
