@@ -133,6 +133,27 @@ static void core_key(cfg *c, cfg_check *k, const cfg_item *it, const char *v)
     }
 }
 
+/* Keys the plan is made of (which plugin, which checks, in what order, by
+ * which tags) are read before any value from outside is: a ${env:} or
+ * ${file:} there would be dropped without a word, so it is refused. */
+static const char *const plan_keys[] = {"plugin", "needs", "tags", "description", /* a check's */
+                                        "checks", NULL};                          /* a checklist's */
+
+static int refuse_outside(cfg *c, const cfg_item *it, int deferred)
+{
+    if (!deferred)
+        return 0;
+    for (const char *const *k = plan_keys; *k; k++)
+        if (strcmp(*k, it->key) == 0) {
+            cfg_error(c, it->file, it->line,
+                      "'%s' is read when the plan is made: write it in the file or in [vars] (--set VAR=VALUE), "
+                      "not from ${env:...} or ${file:...}",
+                      it->key);
+            return 1;
+        }
+    return 0;
+}
+
 static void check_one(cfg *c, cfg_check *k, schema_find_fn find, void *find_ctx)
 {
     cfg_section *s = k->sec;
@@ -144,7 +165,7 @@ static void check_one(cfg *c, cfg_check *k, schema_find_fn find, void *find_ctx)
             plugin_item = &s->items[i];
     if (!plugin_item) {
         cfg_error(c, s->file, s->line, "check '%s' has no 'plugin' key", k->name);
-    } else {
+    } else if (!refuse_outside(c, plugin_item, strstr(plugin_item->raw, "${env:") || strstr(plugin_item->raw, "${file:"))) {
         char *err = NULL;
         k->plugin = find(find_ctx, plugin_item->raw, &c->plugin_path, &err);
         if (!k->plugin) {
@@ -196,6 +217,8 @@ static void check_one(cfg *c, cfg_check *k, schema_find_fn find, void *find_ctx)
                    it->key);
         else if (v && strcmp(it->key, "plugin") != 0)
             check_type(c, it, spec, v);
+        else if (core && strcmp(it->key, "plugin") != 0) /* a plugin's own `checks` is resolved at run */
+            refuse_outside(c, it, r.deferred);
         if (core)
             core_key(c, k, it, v);
         interp_res_clear(&r);
@@ -310,7 +333,7 @@ static void list_schedule(cfg *c, cfg_list *l, const cfg_item *it, const char *v
 static void check_list(cfg *c, cfg_list *l, size_t *stamp, size_t mark)
 {
     cfg_section *s = l->sec;
-    int have_checks = 0;
+    int have_checks = 0, refused = 0;
     for (size_t i = 0; i < s->nitems; i++) {
         cfg_item *it = &s->items[i];
         for (size_t j = 0; j < i; j++)
@@ -318,7 +341,10 @@ static void check_list(cfg *c, cfg_list *l, size_t *stamp, size_t mark)
                 cfg_error(c, it->file, it->line, "duplicate key '%s' (first at line %d)", it->key, s->items[j].line);
         interp_res r;
         char *v = load_value(c, it, &r);
-        if (strcmp(it->key, "description") == 0) {
+        if (refuse_outside(c, it, r.deferred)) {
+            refused |= strcmp(it->key, "checks") == 0; /* said once, not also "lists no checks" */
+            have_checks |= refused;
+        } else if (strcmp(it->key, "description") == 0) {
             free(l->description);
             l->description = v ? xstrdup(v) : NULL;
         } else if (strcmp(it->key, "checks") == 0) {
@@ -356,7 +382,7 @@ static void check_list(cfg *c, cfg_list *l, size_t *stamp, size_t mark)
     }
     if (!have_checks)
         cfg_error(c, s->file, s->line, "checklist '%s' has no 'checks' key", l->name);
-    else if (l->n == 0)
+    else if (l->n == 0 && !refused)
         cfg_error(c, s->file, s->line, "checklist '%s' lists no checks: running it would check nothing", l->name);
 }
 

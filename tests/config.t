@@ -378,4 +378,40 @@ like "$OUT" '^exec ' "plugins lists the in-tree plugins without configuration"
 run_oc plugins nosuch
 is "$RC" 2 "plugins with an unknown name exits 2"
 
+# The keys the plan is made of are read before any value from outside: a
+# ${env:} or ${file:} there is refused at its line, never dropped (a `needs`
+# from the environment used to be ignored and the check ran anyway).
+plan_msg='is read when the plan is made: write it in the file or in \[vars\] \(--set VAR=VALUE\), not from \$\{env:\.\.\.\} or \$\{file:\.\.\.\}$'
+ini plan_keys.ini <<EOF
+$hdr
+[vars]
+region = \${env:OC_T_REGION}
+[check a]
+plugin = tp
+needs = \${env:OC_T_NEEDS}
+tags = \${file:$T/tags.txt}
+description = in \${region}
+[check b]
+plugin = \${env:OC_T_PLUGIN}
+[checklist d]
+checks = \${env:OC_T_CHECKS}
+description = daily \${env:OC_T_WHO}
+EOF
+echo nightly >"$T/tags.txt"
+export OC_T_REGION=eu OC_T_NEEDS=b OC_T_PLUGIN=tp OC_T_CHECKS=a OC_T_WHO=me
+validate_err plan_keys ":7: 'needs' $plan_msg"
+like "$ERR" ":8: 'tags' $plan_msg" "plan keys: tags from \${file:} refused at its line"
+like "$ERR" ":9: 'description' $plan_msg" "plan keys: a description through a [vars] entry from \${env:} refused"
+like "$ERR" ":11: 'plugin' $plan_msg" "plan keys: plugin from \${env:} refused"
+like "$ERR" ":13: 'checks' $plan_msg" "plan keys: a checklist's checks from \${env:} refused"
+like "$ERR" ":14: 'description' $plan_msg" "plan keys: a checklist's description from \${env:} refused"
+unlike "$ERR" "lists no checks|not a plugin name" "plan keys: one line each, no second error about the same key"
+is "$(grep -c . <<<"$ERR")" 7 "plan keys: six errors and the count"
+run_oc run -c "$T/plan_keys.ini" a
+is "$RC" 2 "plan keys: run refuses the config too (exit 2), nothing runs"
+# --set makes a [vars] entry literal: the description is known when the plan is made
+run_oc validate -c "$T/plan_keys.ini" --set region=eu
+unlike "$ERR" ":9: " "plan keys: --set region=eu gives the description a value: no error at line 9"
+unset OC_T_REGION OC_T_NEEDS OC_T_PLUGIN OC_T_CHECKS OC_T_WHO
+
 done_testing
