@@ -63,6 +63,33 @@ static void check_type(cfg *c, const cfg_item *it, const oc_option *spec, const 
                (spec->flags & OC_OPT_SECRET) ? "***" : value);
 }
 
+/* Keys the plan is made of (which plugin, which checks, in what order, by
+ * which tags, and [opscheck]'s settings) are read before any value from
+ * outside is: a ${env:} or ${file:} there would be dropped without a word,
+ * so it is refused. */
+static const char *const plan_keys[] = {"plugin", "needs", "tags", "description", /* a check's */
+                                        "checks", NULL};                          /* a checklist's */
+
+static void refuse_deferred(cfg *c, const cfg_item *it)
+{
+    cfg_error(c, it->file, it->line,
+              "'%s' is read when the plan is made: write it in the file or in [vars] (--set VAR=VALUE), "
+              "not from ${env:...} or ${file:...}",
+              it->key);
+}
+
+static int refuse_outside(cfg *c, const cfg_item *it, int deferred)
+{
+    if (!deferred)
+        return 0;
+    for (const char *const *k = plan_keys; *k; k++)
+        if (strcmp(*k, it->key) == 0) {
+            refuse_deferred(c, it);
+            return 1;
+        }
+    return 0;
+}
+
 static void settings(cfg *c)
 {
     c->timeout_ms = DEFAULT_TIMEOUT_MS;
@@ -72,7 +99,9 @@ static void settings(cfg *c)
         cfg_item *it = &c->opscheck->items[i];
         interp_res r;
         char *v = load_value(c, it, &r);
-        if (strcmp(it->key, "plugin_path") == 0) {
+        if (r.deferred) {
+            refuse_deferred(c, it);
+        } else if (strcmp(it->key, "plugin_path") == 0) {
             if (v) {
                 char *dir = xstrdup(it->file), *slash = strrchr(dir, '/');
                 if (slash)
@@ -131,27 +160,6 @@ static void core_key(cfg *c, cfg_check *k, const cfg_item *it, const char *v)
         free(k->description);
         k->description = xstrdup(v);
     }
-}
-
-/* Keys the plan is made of (which plugin, which checks, in what order, by
- * which tags) are read before any value from outside is: a ${env:} or
- * ${file:} there would be dropped without a word, so it is refused. */
-static const char *const plan_keys[] = {"plugin", "needs", "tags", "description", /* a check's */
-                                        "checks", NULL};                          /* a checklist's */
-
-static int refuse_outside(cfg *c, const cfg_item *it, int deferred)
-{
-    if (!deferred)
-        return 0;
-    for (const char *const *k = plan_keys; *k; k++)
-        if (strcmp(*k, it->key) == 0) {
-            cfg_error(c, it->file, it->line,
-                      "'%s' is read when the plan is made: write it in the file or in [vars] (--set VAR=VALUE), "
-                      "not from ${env:...} or ${file:...}",
-                      it->key);
-            return 1;
-        }
-    return 0;
 }
 
 static void check_one(cfg *c, cfg_check *k, schema_find_fn find, void *find_ctx)

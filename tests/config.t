@@ -414,4 +414,18 @@ run_oc validate -c "$T/plan_keys.ini" --set region=eu
 unlike "$ERR" ":9: " "plan keys: --set region=eu gives the description a value: no error at line 9"
 unset OC_T_REGION OC_T_NEEDS OC_T_PLUGIN OC_T_CHECKS OC_T_WHO
 
+# [opscheck]'s settings too: a timeout from the environment was dropped and
+# the checks ran with the default deadline.
+ini settings_env.ini <<EOF
+[opscheck]
+plugin_path = \${env:OC_T_PATH}
+jobs = \${env:OC_T_JOBS}
+timeout = \${env:OC_T_TIMEOUT}
+[check a]
+plugin = tp
+EOF
+OC_T_PATH=$TEST_PLUGINS OC_T_JOBS=1 OC_T_TIMEOUT=1s validate_err settings_env ":2: 'plugin_path' $plan_msg"
+like "$ERR" ":3: 'jobs' $plan_msg" "[opscheck] jobs from \${env:} refused at its line"
+like "$ERR" ":4: 'timeout' $plan_msg" "[opscheck] timeout from \${env:} refused at its line"
+
 done_testing
