@@ -465,6 +465,38 @@ bk "$C" 'retention_days = 1
 verify = restore
 restore_dsn = ${env:BK_RESTORE_DSN}'
 like "$OUT" 'restores into a scratch database: not tried, the dump is not complete' "restore of a broken dump not tried"
+# ---- the restore role the README asks for: LOGIN CREATEDB, never a superuser ----
+# (red when pg_restore runs without --no-owner: the superuser cases above pass then)
+# README "Database roles: never a superuser": archives restore with
+# --no-owner; a plain dump restores when made with `pg_dump -O -x`, and one
+# with its OWNER TO lines stops at the first, naming it.
+RROLE=bk_t_restorer
+psql -X -q -d postgres -c "DROP ROLE IF EXISTS $RROLE" -c "CREATE ROLE $RROLE LOGIN CREATEDB PASSWORD '$PW'"
+is "$(psql -X -At -d postgres -c "SELECT rolsuper, rolcreatedb, rolcreaterole, pg_has_role('$RROLE', 'pg_execute_server_program', 'MEMBER') FROM pg_roles WHERE rolname = '$RROLE'")" \
+    "f|t|f|f" "restore role: not a superuser, CREATEDB only, no server programs"
+pg_dump -d "$DB" -Fp -O -x -f "$S/quiz-ox.sql"
+ok $? "pg_dump -O -x: a plain dump without owners and grants"
+ROLE_DSN="host=$PGHOST port=$PGPORT user=$RROLE dbname=postgres password=$PW"
+for f in quiz.dump quiz.dir quiz.tar quiz-ox.sql; do
+    case_dir "role-$f"; put "$f" "$f" 1
+    BK_RESTORE_DSN=$ROLE_DSN bk "$C" 'retention_days = 1
+verify = restore
+restore_dsn = ${env:BK_RESTORE_DSN}
+min_tables = 3' -v
+    is "$RC" 0 "restore role, $f: exit 0"
+    like "$OUT" "^    ok 4 - newest backup $f restored: 3 tables \\(min 3\\)$" "restore role, $f: restored as the non-superuser role"
+done
+case_dir role-owners; put quiz.sql quiz.sql 1
+BK_RESTORE_DSN=$ROLE_DSN bk "$C" 'retention_days = 1
+verify = restore
+restore_dsn = ${env:BK_RESTORE_DSN}'
+is "$RC" 1 "restore role, a plain dump with OWNER TO lines: exit 1"
+like "$OUT" '^    not ok 4 - newest backup quiz.sql restores into a scratch database: line [0-9]+: .*(must be (owner|member|able to SET ROLE)|permission denied)' \
+    "restore role, OWNER TO lines: the line and the server's refusal"
+is "$(psql -X -At -d postgres -c "SELECT count(*) FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba WHERE r.rolname = '$RROLE'")" 0 \
+    "restore role: every scratch database it made is dropped"
+psql -X -q -d postgres -c "DROP ROLE $RROLE"
+
 is "$(scratch_left)" "$before" "every scratch database dropped"
 unlike "$(cat "$T/all")" "$PW" "no run wrote the restore_dsn password"
 
