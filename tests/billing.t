@@ -254,6 +254,7 @@ printf '[check typo]\nplugin = billing\ndsn = ${env:BL_DSN}\nquery.stuk = SELECT
 run_oc validate -c "$T/typo.ini"
 is "$RC" 2 "typo: validate exits 2"
 like "$ERR" "typo\.ini:4: check 'typo': query\.stuk: not a billing query \(stuck, orphans, snapshot, evidence\)$" "typo: unknown query name refused at its line"
+like "$ERR" "typo\.ini:5: check 'typo': checks: unknown item \"orphan\" \(want stuck, orphans, evidence\)$" "typo: the second problem of the same check at its own line too"
 run_oc run -c "$T/typo.ini"
 is "$RC" 2 "typo: run refuses the config"
 # the same rule at run time, for a name validate cannot see (from --set it can; checks from a var)

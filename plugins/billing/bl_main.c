@@ -72,38 +72,53 @@ PGresult *bl_query(bl_ctx *x, const char *what, const char *name, const char *de
     return NULL;
 }
 
-/* The first value only billing can judge wrong: 0, or -1 with KEY and WHY
- * set.  A query.NAME the plugin does not have is a typo that would silently
- * leave the default in place: refused.  Shared by run() and validate(). */
-static int bl_config_error(oc_check *c, char *key, size_t klen, char *why, size_t wlen)
+/* Every value only billing can judge wrong, each given to SAY (KEY, WHY)
+ * in the file's order; how many.  A query.NAME the plugin does not have is
+ * a typo that would silently leave the default in place: refused.  Shared
+ * by validate() (each one at its line) and run() (the first, an ERROR). */
+typedef void (*bl_say_fn)(oc_check *c, const char *key, const char *why, void *arg);
+
+static size_t bl_config_problems(oc_check *c, bl_say_fn say, void *arg)
 {
     const char *const *names, *const *values, *const *items;
-    size_t n = oc_opt_map(c, "query", &names, &values);
+    char key[128], why[256];
+    size_t bad = 0, n = oc_opt_map(c, "query", &names, &values);
     for (size_t i = 0; i < n; i++) {
         size_t k = 0;
         while (bl_query_names[k] && strcmp(bl_query_names[k], names[i]) != 0)
             k++;
         if (!bl_query_names[k]) {
-            snprintf(key, klen, "query.%s", names[i]);
-            snprintf(why, wlen, "not a billing query (stuck, orphans, snapshot, evidence)");
-            return -1;
+            snprintf(key, sizeof key, "query.%s", names[i]);
+            say(c, key, "not a billing query (stuck, orphans, snapshot, evidence)", arg);
+            bad++;
         }
     }
     n = oc_opt_list(c, "checks", &items);
     for (size_t i = 0; i < n; i++)
         if (strcmp(items[i], "stuck") && strcmp(items[i], "orphans") && strcmp(items[i], "evidence")) {
-            snprintf(key, klen, "checks");
-            snprintf(why, wlen, "unknown item \"%s\" (want stuck, orphans, evidence)", items[i]);
-            return -1;
+            snprintf(why, sizeof why, "unknown item \"%s\" (want stuck, orphans, evidence)", items[i]);
+            say(c, "checks", why, arg);
+            bad++;
         }
-    return 0;
+    return bad;
+}
+
+static void bl_say_invalid(oc_check *c, const char *key, const char *why, void *arg)
+{
+    (void)arg;
+    oc_invalid(c, key, "%s", why);
+}
+
+static void bl_say_error(oc_check *c, const char *key, const char *why, void *arg)
+{
+    int *said = arg;
+    if (!(*said)++) /* one verdict: the first problem */
+        oc_error(c, "configuration: %s: %s", key, why);
 }
 
 static void bl_validate(oc_check *c)
 {
-    char key[128], why[256];
-    if (bl_config_error(c, key, sizeof key, why, sizeof why) != 0)
-        oc_invalid(c, key, "%s", why);
+    bl_config_problems(c, bl_say_invalid, NULL);
 }
 
 static void bl_run(oc_check *c)
@@ -113,11 +128,9 @@ static void bl_run(oc_check *c)
     const char *const *items;
     size_t n = oc_opt_list(c, "checks", &items);
 
-    char key[128], why[256];
-    if (bl_config_error(c, key, sizeof key, why, sizeof why) != 0) {
-        oc_error(c, "configuration: %s: %s", key, why);
+    int said = 0;
+    if (bl_config_problems(c, bl_say_error, &said) != 0)
         return;
-    }
     x.grace_s = oc_opt_duration_ms(c, "grace") / 1000;
     x.window_s = oc_opt_duration_ms(c, "window") / 1000;
     x.list_max = oc_opt_int(c, "list_max");
