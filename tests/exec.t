@@ -12,13 +12,26 @@ cat >"$T/tap_ok.sh" <<'EOF'
 #!/bin/sh
 echo "TAP version 14"
 echo "1..3"
-echo "# Subtest: nested"
-echo "    1..1"
-echo "    not ok 1 - nested lines are ignored"
+echo "# Subtest: first thing"
+echo "    1..2"
+echo "    ok 1 - nested points are not assertions"
+echo "    not ok 2 - a known nested failure # TODO later"
 echo "ok 1 - first thing"
 echo "ok 2 - second thing # SKIP not today"
 echo "not ok 3 - third thing # TODO known bug"
 EOF
+# Streams whose every point may say ok, and still broken: a subtest that
+# failed under an "ok" summary, numbers out of sequence, two plans, a plan
+# between the points, a bail out inside a subtest.
+tap_script() { printf '#!/bin/sh\nprintf '"'"'%s'"'"'\n' "$2" >"$T/$1.sh"; chmod +x "$T/$1.sh"; }
+tap_script tap_subfail 'TAP version 14\n1..1\n# Subtest: db\n    1..2\n    ok 1 - connects\n    not ok 2 - schema\nok 1 - db\n'
+tap_script tap_deepfail '1..1\n    # Subtest: inner\n        1..1\n        not ok 1 - deep\n    1..1\n    ok 1 - inner\nok 1 - outer\n'
+tap_script tap_subshort '1..1\n    1..3\n    ok 1 - only one\nok 1 - short subtest\n'
+tap_script tap_dupnum '1..2\nok 1 - a\nok 1 - a again\n'
+tap_script tap_skipnum '1..2\nok 1 - a\nok 3 - c\n'
+tap_script tap_twoplans '1..2\nok 1\nok 2\n1..2\n'
+tap_script tap_midplan 'ok 1\n1..2\nok 2\n'
+tap_script tap_subbail '1..2\n    1..2\n    ok 1\n    Bail out! disk gone\nok 1 - first\nok 2 - second\n'
 cat >"$T/tap_fail.sh" <<'EOF'
 #!/bin/sh
 echo "1..2"
@@ -121,6 +134,46 @@ command = true
 plugin = exec
 protocol = tap
 command = $T/tap_ok.sh
+
+[check tap-subfail]
+plugin = exec
+protocol = tap
+command = $T/tap_subfail.sh
+
+[check tap-deepfail]
+plugin = exec
+protocol = tap
+command = $T/tap_deepfail.sh
+
+[check tap-subshort]
+plugin = exec
+protocol = tap
+command = $T/tap_subshort.sh
+
+[check tap-dupnum]
+plugin = exec
+protocol = tap
+command = $T/tap_dupnum.sh
+
+[check tap-skipnum]
+plugin = exec
+protocol = tap
+command = $T/tap_skipnum.sh
+
+[check tap-twoplans]
+plugin = exec
+protocol = tap
+command = $T/tap_twoplans.sh
+
+[check tap-midplan]
+plugin = exec
+protocol = tap
+command = $T/tap_midplan.sh
+
+[check tap-subbail]
+plugin = exec
+protocol = tap
+command = $T/tap_subbail.sh
 
 [check tap-fail]
 plugin = exec
@@ -262,7 +315,21 @@ like "$OUT" '^ok [0-9]+ - tap-ok' "TAP: all ok (skip, todo) is ok"
 like "$OUT" '^ +ok [0-9]+ - first thing' "TAP: ok becomes a pass"
 like "$OUT" '^ +ok [0-9]+ - second thing.*# SKIP' "TAP: SKIP becomes a skip"
 like "$OUT" '^ +not ok [0-9]+ - third thing # TODO known bug$' "TAP: a failing TODO stays a TODO point (the check passes)"
-unlike "$OUT" 'nested lines are ignored' "TAP: nested lines ignored"
+unlike "$OUT" 'nested points are not assertions' "TAP: a subtest's points are not assertions of the check"
+like "$OUT" '^not ok [0-9]+ - tap-subfail$' "TAP: a failed subtest under an ok summary fails the check"
+like "$OUT" 'message: "db: says ok, but its subtest failed"' "TAP: ... and says which point lied"
+like "$OUT" '^not ok [0-9]+ - tap-deepfail$' "TAP: a failure two levels down, under two ok summaries, fails the check"
+like "$OUT" '^not ok [0-9]+ - tap-subshort$' "TAP: a subtest that ran 1 of its 3 planned fails the check"
+like "$OUT" '^not ok [0-9]+ - tap-dupnum$' "TAP: a repeated test number fails the check"
+like "$OUT" 'test 1 out of sequence: expected 2' "TAP: ... named"
+like "$OUT" '^not ok [0-9]+ - tap-skipnum$' "TAP: a lost test number (1, 3 under 1..2) fails the check"
+like "$OUT" 'test 3 out of sequence: expected 2' "TAP: ... named"
+like "$OUT" '^not ok [0-9]+ - tap-twoplans$' "TAP: two plans fail the check"
+like "$OUT" '2 plans: a stream has one' "TAP: ... named"
+like "$OUT" '^not ok [0-9]+ - tap-midplan$' "TAP: a plan between the points fails the check"
+like "$OUT" 'the plan is between the tests \(after 1 of 2\)' "TAP: ... named"
+like "$OUT" '^not ok [0-9]+ - tap-subbail$' "TAP: a Bail out! inside a subtest fails the check"
+like "$OUT" 'Bail out! disk gone' "TAP: ... with its reason"
 like "$OUT" '^not ok [0-9]+ - tap-fail' "TAP: a failure fails the check"
 like "$OUT" '^ +ok [0-9]+ - alpha' "TAP: passing test kept"
 like "$OUT" '^ +not ok [0-9]+ - beta' "TAP: failing test is not ok"

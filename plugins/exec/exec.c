@@ -42,7 +42,7 @@ static const oc_option exec_options[] = {
       "extra NAME=VALUE pairs for the program's environment; the way to pass secrets" },
     { "cwd", OC_T_STRING, NULL, 0, "directory to run the program in" },
     { "protocol", OC_T_STRING, "exit", 0,
-      "exit: only exit 0 passes; nagios: exit 0/1/2/3 is ok/warn/fail/unknown, perfdata; tap: stdout is TAP" },
+      "exit: only exit 0 passes; nagios: exit 0/1/2/3 is ok/warn/fail/unknown, perfdata; tap: stdout is TAP, each top-level point an assertion; a broken stream (a plan not kept, numbers out of sequence, an ok above a failed subtest, a bail out) fails" },
     { NULL, 0, NULL, 0, NULL }
 };
 
@@ -361,6 +361,29 @@ static void report_nagios(oc_check *c, const exec_result *r)
     exec_nagios_free(&ng);
 }
 
+/* What makes a stream broken though each point may say ok: numbers out of
+ * sequence (a point lost or repeated), more than one plan, a plan between
+ * the points.  Each is a failed assertion; 1 when there was one. */
+static int tap_broken(oc_check *c, const exec_tap *tap)
+{
+    int broken = 0;
+    for (size_t i = 0; i < tap->count; i++)
+        if (tap->tests[i].number >= 0 && tap->tests[i].number != (long)(i + 1)) {
+            oc_fail(c, "test %ld out of sequence: expected %zu", tap->tests[i].number, i + 1);
+            broken = 1;
+            break;
+        }
+    if (tap->plans > 1) {
+        oc_fail(c, "%d plans: a stream has one", tap->plans);
+        broken = 1;
+    }
+    if (tap->has_plan && tap->plan_at > 0 && tap->plan_at < tap->count) {
+        oc_fail(c, "the plan is between the tests (after %zu of %zu): it goes first or last", tap->plan_at, tap->count);
+        broken = 1;
+    }
+    return broken;
+}
+
 /* One assertion per top-level test point, with its directive and its YAML
  * block (oc_directive, oc_assert_yaml), then the stream's own health: bail
  * out, plan against count, exit status.  A failing "# TODO" test stays
@@ -381,19 +404,24 @@ static void report_tap(oc_check *c, const exec_result *r)
             d = num;
         }
         const char *why = t->reason ? t->reason : "";
-        if (t->ok)
+        int bad = !t->ok || t->sub_failed; /* "ok" above a failed subtest is not a pass */
+        if (!bad)
             oc_pass(c, "%s", d);
+        else if (t->ok)
+            oc_fail(c, "%s: says ok, but its subtest failed", d);
         else
             oc_fail(c, "%s", d);
         if (t->dir == EXEC_TAP_SKIP)
             oc_directive(c, "SKIP", "%s", why);
         else if (t->dir == EXEC_TAP_TODO)
             oc_directive(c, "TODO", "%s", why);
-        else if (!t->ok)
+        else if (bad)
             failed = 1;
         if (t->yaml)
             oc_assert_yaml(c, t->yaml);
     }
+    if (tap_broken(c, &tap))
+        failed = 1;
     if (tap.bailed) {
         oc_fail(c, "Bail out!%s%s", *tap.bail_reason ? " " : "", tap.bail_reason);
         failed = 1;

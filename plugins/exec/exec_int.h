@@ -74,12 +74,16 @@ typedef struct exec_tap_test {
     exec_tap_dir dir;
     char *reason;       /* directive text after SKIP/TODO; may be "" */
     char *yaml;         /* YAML block lines (indent removed), or NULL */
+    int sub_failed;     /* the subtest above it failed (a failing point, a
+                         * plan it did not keep, a second plan) */
 } exec_tap_test;
 
 typedef struct exec_tap {
     int version;        /* 13, 14, or 0 when no version line */
     int has_plan;
     long planned;
+    int plans;          /* plan lines at the top level; more than one is broken */
+    size_t plan_at;     /* test points before the (first) plan */
     char *plan_reason;  /* "1..0 # SKIP why" -> "why"; else NULL */
     int bailed;
     char *bail_reason;  /* "" when none given */

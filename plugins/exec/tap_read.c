@@ -1,9 +1,11 @@
 /*
- * tap_read.c - read the TAP a program (a bats suite, a prove-style script)
- * writes, top level only.  Indented lines are nested subtests or YAML and
- * are ignored, except a YAML block right below a test point, which is kept
- * for the report.  Unknown lines are ignored, as TAP requires; reading
- * stops at "Bail out!".
+ * tap_read.c - read the TAP a program (a bats suite, a prove-style script,
+ * node-tap) writes.  Top-level test points become the check's assertions;
+ * a YAML block right below one is kept for the report.  Subtests (indented
+ * by four spaces a level) are read only for whether they failed: a summary
+ * point that says "ok" above a failed subtest is a failure, never a pass.
+ * Unknown lines are ignored, as TAP requires; reading stops at "Bail out!",
+ * at any depth.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -194,26 +196,104 @@ int exec_is_tap(const char *text, size_t len)
     return 0;
 }
 
+/* One subtest level while it is read: what decides whether it failed. */
+#define TAP_MAX_DEPTH 32
+typedef struct sub_level {
+    int seen;           /* a plan or test point at this level */
+    int plans;
+    long planned;
+    size_t count;
+    int failed;         /* a point that failed (not TODO/SKIP) */
+} sub_level;
+
+typedef struct sub_reader {
+    sub_level lv[TAP_MAX_DEPTH + 2];
+    size_t yaml_ind;    /* inside an indented YAML block opened at this indent; 0: not */
+} sub_reader;
+
+/* Whether the subtest at level D failed, then forgets it and those below. */
+static int sub_close(sub_reader *sr, int d)
+{
+    const sub_level *l = &sr->lv[d];
+    int failed = l->seen && (l->failed || l->plans != 1 || l->planned != (long)l->count);
+    for (int k = d; k < TAP_MAX_DEPTH + 2; k++)
+        memset(&sr->lv[k], 0, sizeof sr->lv[k]);
+    return failed;
+}
+
+/* A point at level D ends the subtest below it (D + 1): the point fails
+ * its level when it says not ok, or says ok above a failed subtest. */
+static void sub_point(sub_reader *sr, int d, const exec_tap_test *t)
+{
+    int below = sub_close(sr, d + 1);
+    sub_level *l = &sr->lv[d];
+    l->seen = 1;
+    l->count++;
+    if (t->dir == EXEC_TAP_NONE && (!t->ok || below))
+        l->failed = 1;
+}
+
+/* An indented line: YAML (skipped), or a subtest's plan, point or bail out. */
+static void sub_line(sub_reader *sr, const char *line, exec_tap *out)
+{
+    size_t ind = strspn(line, " ");
+    const char *s = line + ind, *comment;
+    if (sr->yaml_ind) {
+        if (ind == sr->yaml_ind && strcmp(s, "...") == 0)
+            sr->yaml_ind = 0;
+        return;
+    }
+    if (ind % 4 == 2 && strcmp(s, "---") == 0) {
+        sr->yaml_ind = ind;
+        return;
+    }
+    if (ind % 4 != 0 || ind / 4 > TAP_MAX_DEPTH)
+        return;                 /* not a subtest line: ignored, as TAP says */
+    int d = (int)(ind / 4);
+    exec_tap_test t;
+    long planned;
+    if (parse_plan(s, &planned, &comment)) {
+        sr->lv[d].seen = 1;
+        if (sr->lv[d].plans++ == 0)
+            sr->lv[d].planned = planned;
+    } else if (parse_test(s, &t)) {
+        sub_point(sr, d, &t);
+        free(t.desc);
+        free(t.reason);
+    } else if (starts_ci(s, "Bail out!")) {
+        out->bailed = 1;        /* a bail out in a subtest ends the whole stream */
+        out->bail_reason = trimmed_dup(s + 9);
+    }
+}
+
 void exec_read_tap(const char *text, size_t len, exec_tap *out)
 {
     size_t n;
     char **lines = split_lines(text, len, &n);
+    sub_reader *sr = exec_xmalloc(sizeof *sr);
 
     memset(out, 0, sizeof *out);
+    memset(sr, 0, sizeof *sr);
     for (size_t i = 0; i < n && !out->bailed; i++) {
         const char *line = lines[i], *comment;
         exec_tap_test t;
         long planned;
         int v;
 
-        if (line[0] == ' ' || line[0] == '\t' || !line[0])
-            continue;           /* nested, YAML not below a test, blank */
+        if (!line[0] || line[0] == '\t')
+            continue;           /* blank, or not TAP */
+        if (line[0] == ' ') {
+            sub_line(sr, line, out);
+            continue;
+        }
+        sr->yaml_ind = 0;
         if (out->version == 0 && out->count == 0 && !out->has_plan && parse_version(line, &v)) {
             out->version = v;
         } else if (parse_plan(line, &planned, &comment)) {
-            if (out->has_plan)
-                continue;       /* a second plan: keep the first */
+            if (out->plans++)
+                continue;       /* a second plan: the first is kept, the stream is broken */
             out->has_plan = 1;
+            out->plan_at = out->count;
             out->planned = planned;
             if (planned == 0 && comment) {
                 exec_tap_test d = { 0 };
@@ -221,6 +301,7 @@ void exec_read_tap(const char *text, size_t len, exec_tap *out)
                 out->plan_reason = d.reason ? d.reason : trimmed_dup(comment);
             }
         } else if (parse_test(line, &t)) {
+            t.sub_failed = sub_close(sr, 1);
             /* A YAML block is indented, opens with "---" on the very next
              * line and closes with "..." at the same indentation. */
             const char *y = i + 1 < n ? lines[i + 1] : "";
@@ -239,6 +320,7 @@ void exec_read_tap(const char *text, size_t len, exec_tap *out)
             out->bail_reason = trimmed_dup(line + 9);
         }
     }
+    free(sr);
     free_lines(lines, n);
 }
 

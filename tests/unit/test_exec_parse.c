@@ -370,6 +370,53 @@ static void test_tap_nested_and_yaml(void **state)
     exec_tap_free(&t);
 }
 
+/* Subtests are read for whether they failed; YAML inside them is skipped
+ * even when a line of it looks like a test point. */
+static void test_tap_subtests(void **state)
+{
+    (void)state;
+    exec_tap t = read_tap("1..4\n"
+                          "    1..1\n    ok 1 - fine\nok 1 - kept\n"
+                          "    1..2\n    ok 1\n    not ok 2\nok 2 - lied\n"
+                          "    1..1\n    not ok 1 - known # TODO\nok 3 - todo inside\n"
+                          "    1..1\n    ok 1\n      ---\n      not ok 9: yaml\n      ...\nok 4 - yaml inside\n");
+    assert_int_equal(t.count, 4);
+    assert_false(t.tests[0].sub_failed);
+    assert_true(t.tests[1].sub_failed);
+    assert_false(t.tests[2].sub_failed);
+    assert_false(t.tests[3].sub_failed);
+    assert_false(t.bailed);
+    exec_tap_free(&t);
+    t = read_tap("1..1\n    1..2\n    ok 1\nok 1 - short\n");
+    assert_true(t.tests[0].sub_failed);
+    exec_tap_free(&t);
+    t = read_tap("1..1\n        1..1\n        not ok 1\n    1..1\n    ok 1\nok 1 - deep\n");
+    assert_true(t.tests[0].sub_failed);
+    exec_tap_free(&t);
+    t = read_tap("1..1\n    1..1\n    Bail out! gone\nok 1\n");
+    assert_true(t.bailed);
+    assert_string_equal(t.bail_reason, "gone");
+    assert_int_equal(t.count, 0);
+    exec_tap_free(&t);
+}
+
+static void test_tap_plans(void **state)
+{
+    (void)state;
+    exec_tap t = read_tap("1..2\nok 1\nok 2\n1..2\n");
+    assert_int_equal(t.plans, 2);
+    assert_int_equal(t.plan_at, 0);
+    exec_tap_free(&t);
+    t = read_tap("ok 1\n1..2\nok 2\n");
+    assert_int_equal(t.plans, 1);
+    assert_int_equal(t.plan_at, 1);
+    assert_int_equal(t.count, 2);
+    exec_tap_free(&t);
+    t = read_tap("ok 1\nok 2\n1..2\n");
+    assert_int_equal(t.plan_at, 2);
+    exec_tap_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -391,6 +438,8 @@ int main(void)
         cmocka_unit_test(test_tap_bail_out),
         cmocka_unit_test(test_tap_count_mismatch),
         cmocka_unit_test(test_tap_nested_and_yaml),
+        cmocka_unit_test(test_tap_subtests),
+        cmocka_unit_test(test_tap_plans),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
