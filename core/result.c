@@ -33,6 +33,8 @@ void result_clear(check_result *r)
     free(r->message);
     free(r->hint);
     free(r->output);
+    for (int s = 0; s < RES_NSTATUS; s++)
+        free(r->dropped_first[s]);
     memset(r, 0, sizeof *r);
 }
 
@@ -75,9 +77,14 @@ void result_summarise(check_result *r)
         }
     }
     if (!r->message && r->asserts_dropped)
-        r->message = xasprintf("%zu %s assertion%s among the %zu past the first %zu, which were not kept",
+        r->message = xasprintf("%zu %s assertion%s among the %zu past the first %zu, which were not kept%s%s",
                                r->dropped_bad[worst], res_status_name(worst), r->dropped_bad[worst] == 1 ? "" : "s",
-                               r->asserts_dropped, r->nasserts);
+                               r->asserts_dropped, r->nasserts, r->dropped_first[worst] ? "; the first: " : "",
+                               r->dropped_first[worst] ? r->dropped_first[worst] : "");
+    for (int s = 0; s < RES_NSTATUS; s++) { /* unmasked words go as soon as the message has them */
+        free(r->dropped_first[s]);
+        r->dropped_first[s] = NULL;
+    }
 }
 
 const char *res_status_name(res_status s)

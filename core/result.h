@@ -60,6 +60,9 @@ typedef struct check_result {
     int truncated;           /* records dropped past the limits */
     size_t asserts_dropped;  /* assertions past WIRE_MAX_ASSERTS: not kept, but counted */
     size_t dropped_bad[RES_NSTATUS]; /* ... by status: a dropped failure still fails the check */
+    char *dropped_first[RES_NSTATUS]; /* ... the first one's words, by status (unmasked:
+                                       * result_summarise puts them in the message,
+                                       * which is masked, and frees them) */
     long long duration_ms;   /* of the last attempt */
     res_attempt *attempts;   /* every attempt, in order */
     size_t nattempts;

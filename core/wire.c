@@ -66,6 +66,11 @@ static void apply_directive(wire_reader *w, const char *name, const char *reason
     if (d == RES_DIR_NONE) /* the child refuses other names */
         return;
     if (w->last_dropped) {
+        if (w->last_first) { /* it no longer counts as what it said: a later one may be named */
+            free(r->dropped_first[w->last_status]);
+            r->dropped_first[w->last_status] = NULL;
+            w->last_first = 0;
+        }
         r->dropped_bad[w->last_status]--;
         w->last_status = d == RES_DIR_SKIP ? RES_SKIP : RES_PASS;
         r->dropped_bad[w->last_status]++;
@@ -112,6 +117,9 @@ static int apply(wire_reader *w, char type, const char *p, size_t n, check_resul
             r->dropped_bad[s]++;
             w->last_dropped = 1;
             w->last_status = s;
+            w->last_first = !r->dropped_first[s];
+            if (w->last_first) /* the message can name it */
+                r->dropped_first[s] = take(field(p, n, 1));
             return 0;
         }
         r->asserts = xrealloc(r->asserts, (r->nasserts + 1) * sizeof *r->asserts);

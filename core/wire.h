@@ -41,6 +41,7 @@ typedef struct wire_reader {
                               * follows for it (expect, directive, YAML) is
                               * not given to the one before */
     res_status last_status;  /* ... and its status, as counted in dropped_bad */
+    int last_first;          /* ... and its words are dropped_first[last_status] */
     size_t data_bytes;       /* WIRE_YAML bytes kept so far */
 } wire_reader;
 int wire_feed(wire_reader *w, const char *data, size_t n, check_result *r);

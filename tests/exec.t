@@ -32,6 +32,16 @@ tap_script tap_skipnum '1..2\nok 1 - a\nok 3 - c\n'
 tap_script tap_twoplans '1..2\nok 1\nok 2\n1..2\n'
 tap_script tap_midplan 'ok 1\n1..2\nok 2\n'
 tap_script tap_subbail '1..2\n    1..2\n    ok 1\n    Bail out! disk gone\nok 1 - first\nok 2 - second\n'
+# Streams past the 1 MiB of stdout the plugin keeps: every byte is still
+# read as TAP.  20,000 points of ~70 bytes (1.4 MB): all ok, and the same
+# with the last one failing.
+cat >"$T/tap_big.sh" <<'EOF'
+#!/bin/sh
+awk -v last="$1" 'BEGIN { n = 20000; print "1.." n
+    for (i = 1; i < n; i++) printf "ok %d - step %d of a long suite, with a description of some length\n", i, i
+    print (last == "fail" ? "not ok " : "ok ") n " - the last step" }'
+EOF
+chmod +x "$T/tap_big.sh"
 cat >"$T/tap_fail.sh" <<'EOF'
 #!/bin/sh
 echo "1..2"
@@ -175,6 +185,16 @@ plugin = exec
 protocol = tap
 command = $T/tap_subbail.sh
 
+[check tap-big-ok]
+plugin = exec
+protocol = tap
+command = $T/tap_big.sh ok
+
+[check tap-big-fail]
+plugin = exec
+protocol = tap
+command = $T/tap_big.sh fail
+
 [check tap-fail]
 plugin = exec
 protocol = tap
@@ -316,6 +336,9 @@ like "$OUT" '^ +ok [0-9]+ - first thing' "TAP: ok becomes a pass"
 like "$OUT" '^ +ok [0-9]+ - second thing.*# SKIP' "TAP: SKIP becomes a skip"
 like "$OUT" '^ +not ok [0-9]+ - third thing # TODO known bug$' "TAP: a failing TODO stays a TODO point (the check passes)"
 unlike "$OUT" 'nested points are not assertions' "TAP: a subtest's points are not assertions of the check"
+like "$OUT" '^ok [0-9]+ - tap-big-ok$' "TAP past the kept 1 MiB: 20,000 points all ok pass (not 'planned 20000, ran 15000')"
+like "$OUT" '^not ok [0-9]+ - tap-big-fail$' "TAP past the kept 1 MiB: a failure in the last point fails"
+like "$OUT" 'message: "1 fail assertion among the 19000 past the first 1000, which were not kept; the first: the last step"' "... named, and counted among the points not kept"
 like "$OUT" '^not ok [0-9]+ - tap-subfail$' "TAP: a failed subtest under an ok summary fails the check"
 like "$OUT" 'message: "db: says ok, but its subtest failed"' "TAP: ... and says which point lied"
 like "$OUT" '^not ok [0-9]+ - tap-deepfail$' "TAP: a failure two levels down, under two ok summaries, fails the check"

@@ -99,9 +99,25 @@ EOF
 run_oc run -c "$T/many.ini" --json "$T/r/many.json"
 is "$RC" 1 "1,500 passes and then a failure: exit 1, not a pass"
 like "$OUT" '^not ok 1 - many$' "TAP: not ok"
-like "$OUT" 'message: "1 fail assertion among the 501 past the first 1000, which were not kept"' "and says how many assertions were not kept"
+like "$OUT" 'message: "1 fail assertion among the 501 past the first 1000, which were not kept; the first: the last step failed"' "and says how many assertions were not kept, and names the first failure among them"
 is "$(node -e 'const j=JSON.parse(require("fs").readFileSync(process.argv[1]));console.log(j.checks[0].status)' "$T/r/many.json")" fail "JSON: fail"
 tap_valid "$OUT" "valid TAP for a check past the record limit"
+# the first dropped failure's words are masked like every message; a TODO one is not named
+ini many2.ini <<EOF
+[opscheck]
+plugin_path = $TEST_PLUGINS
+[check many-secret]
+plugin = tp
+mode = many
+message = token \${env:OUTCOMES_T_SECRET} refused
+[check many-todo]
+plugin = tp
+mode = manytodo
+EOF
+OUTCOMES_T_SECRET=oc-t-Dropped-Secret-81f2 run_oc run -c "$T/many2.ini" --json "$T/r/many2.json"
+unlike "$OUT$ERR$(cat "$T/r/many2.json")" 'oc-t-Dropped-Secret-81f2' "a secret in a failure past the record limit is masked in TAP and JSON"
+like "$OUT" 'message: "1 fail assertion among the 501 past the first 1000, which were not kept; the first: token \*+ refused"' "... and still named"
+like "$OUT" 'message: "1 fail assertion among the 502 past the first 1000, which were not kept; the first: the last step failed"' "a TODO failure past the limit is not counted, nor named"
 
 # a needed check that errored skips its dependants, saying so
 ini needs.ini <<EOF

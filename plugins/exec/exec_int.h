@@ -87,8 +87,14 @@ typedef struct exec_tap {
     char *plan_reason;  /* "1..0 # SKIP why" -> "why"; else NULL */
     int bailed;
     char *bail_reason;  /* "" when none given */
-    exec_tap_test *tests;
-    size_t count;
+    exec_tap_test *tests;  /* the first EXEC_TAP_KEEP points, then only those
+                            * that did not simply pass */
+    size_t count;          /* stored in tests */
+    size_t cap;
+    size_t unstored_ok;    /* passing points past the kept ones: counted only */
+    size_t bad_at;         /* where the first point numbered out of sequence
+                            * stood (1-based), 0: none; bad_number: its number */
+    long bad_number;
 } exec_tap;
 
 /* 1 when the first non-empty line is "TAP version N" or a plan "1..N". */
@@ -96,6 +102,13 @@ int exec_is_tap(const char *text, size_t len);
 /* Read a TAP stream.  Never fails: anything it does not understand at the
  * top level (comments, pragmas, garbage) is ignored, as TAP says. */
 void exec_read_tap(const char *text, size_t len, exec_tap *out);
+/* The same, fed as the program writes: every byte it writes is read, so a
+ * failure past any bound on what is kept still counts.  finish() frees the
+ * reader; OUT is then complete. */
+typedef struct exec_tap_reader exec_tap_reader;
+exec_tap_reader *exec_tap_reader_new(exec_tap *out);
+void exec_tap_feed(exec_tap_reader *rd, const char *data, size_t n);
+void exec_tap_finish(exec_tap_reader *rd);
 void exec_tap_free(exec_tap *t);
 
 /* ---- spawn.c: run one program, read its stdout with a bound, stop it at
@@ -113,6 +126,9 @@ typedef struct exec_spec {
     const char *cwd;       /* NULL: inherit */
     long long budget_ms;   /* stop the program after this long */
     size_t keep;           /* stdout bytes kept; the rest is read and dropped */
+    void (*on_out)(void *arg, const char *data, size_t n); /* when set: every stdout
+                            * byte, in order, kept or not (the TAP reader) */
+    void *on_out_arg;
     size_t err_keep;       /* > 0: stderr goes through a pipe of ours, its first
                             * err_keep bytes are kept (for the message of a
                             * program that wrote nothing else) and every byte

@@ -87,9 +87,11 @@ static void child(const exec_spec *s, int out_w, int stderr_w, int err_w)
 }
 
 /* Read one chunk of a pipe: append up to `keep` bytes to buf, count every
- * byte in *total (when given), and copy every byte on to fd `tee` (when
- * >= 0).  Returns 0 at EOF or on an error, else 1. */
-static int read_pipe(int fd, char *buf, size_t *len, size_t keep, size_t *total, int tee)
+ * byte in *total (when given), copy every byte on to fd `tee` (when
+ * >= 0) and give it to S's on_out (when S is given and has one).  Returns
+ * 0 at EOF or on an error, else 1. */
+static int read_pipe(int fd, char *buf, size_t *len, size_t keep, size_t *total, int tee,
+                     const exec_spec *s)
 {
     char chunk[65536];
     ssize_t n = read(fd, chunk, sizeof chunk);
@@ -97,6 +99,8 @@ static int read_pipe(int fd, char *buf, size_t *len, size_t keep, size_t *total,
         return errno == EINTR || errno == EAGAIN ? 1 : 0;
     if (n == 0)
         return 0;
+    if (s && s->on_out)
+        s->on_out(s->on_out_arg, chunk, (size_t)n);
     if (*len < keep) {
         size_t take = (size_t)n < keep - *len ? (size_t)n : keep - *len;
         memcpy(buf + *len, chunk, take);
@@ -117,14 +121,14 @@ static int read_pipe(int fd, char *buf, size_t *len, size_t keep, size_t *total,
 /* stdout: kept for the parsers.  stderr: its first bytes kept for the
  * message, every byte passed on to our own fd 2, so the core's capture
  * (and its masking) still sees it all. */
-static int read_some(int fd, exec_result *r, size_t keep)
+static int read_some(int fd, exec_result *r, const exec_spec *s)
 {
-    return read_pipe(fd, r->out, &r->len, keep, &r->total, -1);
+    return read_pipe(fd, r->out, &r->len, s->keep, &r->total, -1, s);
 }
 
 static int read_err(int fd, exec_result *r, size_t keep)
 {
-    return read_pipe(fd, r->errout, &r->errout_len, keep, NULL, 2);
+    return read_pipe(fd, r->errout, &r->errout_len, keep, NULL, 2, NULL);
 }
 
 /* The program's two output pipes; -1 once at EOF (or never opened). */
@@ -136,7 +140,7 @@ typedef struct pipes {
  * 1 when either pipe is still open after that. */
 static int read_ready(pipes *io, const struct pollfd *p, exec_result *r, const exec_spec *s)
 {
-    if (io->out >= 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR)) && !read_some(io->out, r, s->keep)) {
+    if (io->out >= 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR)) && !read_some(io->out, r, s)) {
         close(io->out);
         io->out = -1;
     }

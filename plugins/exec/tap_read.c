@@ -139,36 +139,6 @@ static void append_yaml(exec_tap_test *t, const char *line)
     memcpy(t->yaml + old, line, n + 1);
 }
 
-/* Copies text (up to len or a NUL) into lines, dropping \r before \n. */
-static char **split_lines(const char *text, size_t len, size_t *count)
-{
-    char *s = exec_xstrndup(text, len), *p = s;
-    char **lines = NULL;
-    size_t n = 0, cap = 0;
-    while (*p) {
-        char *nl = strchr(p, '\n');
-        size_t l = nl ? (size_t)(nl - p) : strlen(p);
-        if (l && p[l - 1] == '\r')
-            l--;
-        if (n == cap) {         /* doubling: a flood of lines stays linear */
-            cap = cap ? cap * 2 : 64;
-            lines = exec_xrealloc(lines, cap * sizeof *lines);
-        }
-        lines[n++] = exec_xstrndup(p, l);
-        p = nl ? nl + 1 : p + strlen(p);
-    }
-    free(s);
-    *count = n;
-    return lines;
-}
-
-static void free_lines(char **lines, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(lines[i]);
-    free(lines);
-}
-
 /* Looks at the first non-blank line only: a flood of output costs nothing. */
 int exec_is_tap(const char *text, size_t len)
 {
@@ -266,62 +236,153 @@ static void sub_line(sub_reader *sr, const char *line, exec_tap *out)
     }
 }
 
-void exec_read_tap(const char *text, size_t len, exec_tap *out)
+/* The whole stream is read as it comes, however long: only what is kept
+ * is bounded.  Points past the first EXEC_TAP_KEEP that pass are counted,
+ * not stored; a failing one is always stored.  A line longer than
+ * EXEC_TAP_LINE is cut there (its end is dropped). */
+#define EXEC_TAP_KEEP 2000
+#define EXEC_TAP_LINE 65536
+
+struct exec_tap_reader {
+    exec_tap *out;
+    sub_reader sub;
+    char *line;          /* the line being gathered (EXEC_TAP_LINE + 1) */
+    size_t len;
+    int held;            /* `pend` waits for the next line: a YAML block may open */
+    size_t yaml_ind;     /* > 0: gathering pend's YAML block at this indent */
+    exec_tap_test pend;
+};
+
+/* A top-level point, with its YAML, is complete. */
+static void commit(exec_tap_reader *rd)
 {
-    size_t n;
-    char **lines = split_lines(text, len, &n);
-    sub_reader *sr = exec_xmalloc(sizeof *sr);
+    exec_tap *out = rd->out;
+    exec_tap_test *t = &rd->pend;
+    size_t pos = out->count + out->unstored_ok + 1;
+    rd->held = 0;
+    rd->yaml_ind = 0;
+    if (t->number >= 0 && t->number != (long)pos && !out->bad_at) {
+        out->bad_number = t->number; /* the first out of sequence, and where */
+        out->bad_at = pos;
+    }
+    int passing = t->ok && !t->sub_failed && t->dir == EXEC_TAP_NONE;
+    if (passing && out->count >= EXEC_TAP_KEEP) {
+        out->unstored_ok++;
+        free(t->desc);
+        free(t->reason);
+        free(t->yaml);
+        return;
+    }
+    if (out->count == out->cap) {  /* doubling: a flood of points stays linear */
+        out->cap = out->cap ? out->cap * 2 : 64;
+        out->tests = exec_xrealloc(out->tests, out->cap * sizeof *out->tests);
+    }
+    out->tests[out->count++] = *t;
+}
 
+static void top_line(exec_tap_reader *rd, const char *line)
+{
+    exec_tap *out = rd->out;
+    const char *comment;
+    long planned;
+    int v;
+    if (out->version == 0 && out->count == 0 && !out->has_plan && parse_version(line, &v)) {
+        out->version = v;
+    } else if (parse_plan(line, &planned, &comment)) {
+        if (out->plans++)
+            return;             /* a second plan: the first is kept, the stream is broken */
+        out->has_plan = 1;
+        out->planned = planned;
+        out->plan_at = out->count + out->unstored_ok;
+        if (planned == 0 && comment) {
+            exec_tap_test d = { 0 };
+            parse_directive(comment, &d);
+            out->plan_reason = d.reason ? d.reason : trimmed_dup(comment);
+        }
+    } else if (parse_test(line, &rd->pend)) {
+        rd->pend.sub_failed = sub_close(&rd->sub, 1);
+        rd->held = 1;           /* committed at the next line, or with its YAML */
+    } else if (starts_ci(line, "Bail out!")) {
+        out->bailed = 1;
+        out->bail_reason = trimmed_dup(line + 9);
+    }
+}
+
+static void one_line(exec_tap_reader *rd, const char *line)
+{
+    if (rd->out->bailed)
+        return;                 /* reading stops at a bail out */
+    if (rd->yaml_ind) {         /* pend's YAML: up to "..." at its indent */
+        size_t ind = strspn(line, " ");
+        if (ind >= rd->yaml_ind && strcmp(line + rd->yaml_ind, "...") == 0)
+            commit(rd);
+        else
+            append_yaml(&rd->pend, ind >= rd->yaml_ind ? line + rd->yaml_ind : line);
+        return;
+    }
+    if (rd->held) {             /* a YAML block opens with "---", indented, on the very next line */
+        size_t ind = strspn(line, " ");
+        if (ind > 0 && strcmp(line + ind, "---") == 0) {
+            rd->yaml_ind = ind;
+            return;
+        }
+        commit(rd);
+    }
+    if (!line[0] || line[0] == '\t')
+        return;                 /* blank, or not TAP */
+    if (line[0] == ' ') {
+        sub_line(&rd->sub, line, rd->out);
+        return;
+    }
+    rd->sub.yaml_ind = 0;
+    top_line(rd, line);
+}
+
+exec_tap_reader *exec_tap_reader_new(exec_tap *out)
+{
+    exec_tap_reader *rd = exec_xmalloc(sizeof *rd);
+    memset(rd, 0, sizeof *rd);
     memset(out, 0, sizeof *out);
-    memset(sr, 0, sizeof *sr);
-    for (size_t i = 0; i < n && !out->bailed; i++) {
-        const char *line = lines[i], *comment;
-        exec_tap_test t;
-        long planned;
-        int v;
+    rd->out = out;
+    rd->line = exec_xmalloc(EXEC_TAP_LINE + 1);
+    return rd;
+}
 
-        if (!line[0] || line[0] == '\t')
-            continue;           /* blank, or not TAP */
-        if (line[0] == ' ') {
-            sub_line(sr, line, out);
+void exec_tap_feed(exec_tap_reader *rd, const char *data, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (data[i] != '\n') {
+            if (rd->len < EXEC_TAP_LINE)
+                rd->line[rd->len++] = data[i];
             continue;
         }
-        sr->yaml_ind = 0;
-        if (out->version == 0 && out->count == 0 && !out->has_plan && parse_version(line, &v)) {
-            out->version = v;
-        } else if (parse_plan(line, &planned, &comment)) {
-            if (out->plans++)
-                continue;       /* a second plan: the first is kept, the stream is broken */
-            out->has_plan = 1;
-            out->plan_at = out->count;
-            out->planned = planned;
-            if (planned == 0 && comment) {
-                exec_tap_test d = { 0 };
-                parse_directive(comment, &d);
-                out->plan_reason = d.reason ? d.reason : trimmed_dup(comment);
-            }
-        } else if (parse_test(line, &t)) {
-            t.sub_failed = sub_close(sr, 1);
-            /* A YAML block is indented, opens with "---" on the very next
-             * line and closes with "..." at the same indentation. */
-            const char *y = i + 1 < n ? lines[i + 1] : "";
-            size_t ind = strspn(y, " ");
-            if (ind > 0 && strcmp(y + ind, "---") == 0) {
-                for (i += 2; i < n; i++) {
-                    if (strspn(lines[i], " ") >= ind && strcmp(lines[i] + ind, "...") == 0)
-                        break;
-                    append_yaml(&t, strspn(lines[i], " ") >= ind ? lines[i] + ind : lines[i]);
-                }
-            }
-            out->tests = exec_xrealloc(out->tests, (out->count + 1) * sizeof *out->tests);
-            out->tests[out->count++] = t;
-        } else if (starts_ci(line, "Bail out!")) {
-            out->bailed = 1;
-            out->bail_reason = trimmed_dup(line + 9);
-        }
+        if (rd->len && rd->line[rd->len - 1] == '\r')
+            rd->len--;
+        rd->line[rd->len] = '\0';
+        one_line(rd, rd->line);
+        rd->len = 0;
     }
-    free(sr);
-    free_lines(lines, n);
+}
+
+void exec_tap_finish(exec_tap_reader *rd)
+{
+    if (rd->len) {              /* a last line without its newline */
+        rd->line[rd->len] = '\0';
+        if (rd->line[rd->len - 1] == '\r')
+            rd->line[rd->len - 1] = '\0';
+        one_line(rd, rd->line);
+    }
+    if (rd->held)               /* a point at the very end, or a YAML block never closed */
+        commit(rd);
+    free(rd->line);
+    free(rd);
+}
+
+void exec_read_tap(const char *text, size_t len, exec_tap *out)
+{
+    exec_tap_reader *rd = exec_tap_reader_new(out);
+    exec_tap_feed(rd, text, strnlen(text, len));
+    exec_tap_finish(rd);
 }
 
 void exec_tap_free(exec_tap *t)
