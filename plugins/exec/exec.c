@@ -375,7 +375,7 @@ static int tap_broken(oc_check *c, const exec_tap *tap)
         oc_fail(c, "%d plans: a stream has one", tap->plans);
         broken = 1;
     }
-    size_t ran = tap->count + tap->unstored_ok;
+    size_t ran = tap->count + tap->unstored_ok + tap->unstored_bad;
     if (tap->has_plan && tap->plan_at > 0 && tap->plan_at < ran) {
         oc_fail(c, "the plan is between the tests (after %zu of %zu): it goes first or last", tap->plan_at, ran);
         broken = 1;
@@ -425,7 +425,10 @@ static void report_tap(oc_check *c, const exec_result *r, exec_tap *tp)
     }
     for (size_t i = 0; i < tap.unstored_ok; i++)
         oc_pass(c, "passed"); /* past the kept points: counted, as the core counts them */
-    size_t ran = tap.count + tap.unstored_ok;
+    for (size_t i = 0; i < tap.unstored_bad; i++)
+        oc_fail(c, "failed (past the %zu points read in full)", tap.count);
+    failed |= tap.unstored_bad > 0;
+    size_t ran = tap.count + tap.unstored_ok + tap.unstored_bad;
     if (tap_broken(c, &tap))
         failed = 1;
     if (tap.bailed) {

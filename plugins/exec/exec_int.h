@@ -92,6 +92,7 @@ typedef struct exec_tap {
     size_t count;          /* stored in tests */
     size_t cap;
     size_t unstored_ok;    /* passing points past the kept ones: counted only */
+    size_t unstored_bad;   /* failing points past the most it stores: counted only */
     size_t bad_at;         /* where the first point numbered out of sequence
                             * stood (1-based), 0: none; bad_number: its number */
     long bad_number;

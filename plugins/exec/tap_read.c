@@ -238,9 +238,11 @@ static void sub_line(sub_reader *sr, const char *line, exec_tap *out)
 
 /* The whole stream is read as it comes, however long: only what is kept
  * is bounded.  Points past the first EXEC_TAP_KEEP that pass are counted,
- * not stored; a failing one is always stored.  A line longer than
- * EXEC_TAP_LINE is cut there (its end is dropped). */
+ * not stored; a failing one is stored up to EXEC_TAP_STORE_MAX points in
+ * all, then counted too (a flood of failures costs no memory).  A line
+ * longer than EXEC_TAP_LINE is cut there (its end is dropped). */
 #define EXEC_TAP_KEEP 2000
+#define EXEC_TAP_STORE_MAX 20000
 #define EXEC_TAP_LINE 65536
 
 struct exec_tap_reader {
@@ -258,7 +260,7 @@ static void commit(exec_tap_reader *rd)
 {
     exec_tap *out = rd->out;
     exec_tap_test *t = &rd->pend;
-    size_t pos = out->count + out->unstored_ok + 1;
+    size_t pos = out->count + out->unstored_ok + out->unstored_bad + 1;
     rd->held = 0;
     rd->yaml_ind = 0;
     if (t->number >= 0 && t->number != (long)pos && !out->bad_at) {
@@ -266,8 +268,11 @@ static void commit(exec_tap_reader *rd)
         out->bad_at = pos;
     }
     int passing = t->ok && !t->sub_failed && t->dir == EXEC_TAP_NONE;
-    if (passing && out->count >= EXEC_TAP_KEEP) {
-        out->unstored_ok++;
+    if ((passing && out->count >= EXEC_TAP_KEEP) || out->count >= EXEC_TAP_STORE_MAX) {
+        if (passing || t->dir != EXEC_TAP_NONE)
+            out->unstored_ok++; /* a TODO or SKIP point counts as a pass, as TAP means */
+        else
+            out->unstored_bad++;
         free(t->desc);
         free(t->reason);
         free(t->yaml);
@@ -293,7 +298,7 @@ static void top_line(exec_tap_reader *rd, const char *line)
             return;             /* a second plan: the first is kept, the stream is broken */
         out->has_plan = 1;
         out->planned = planned;
-        out->plan_at = out->count + out->unstored_ok;
+        out->plan_at = out->count + out->unstored_ok + out->unstored_bad;
         if (planned == 0 && comment) {
             exec_tap_test d = { 0 };
             parse_directive(comment, &d);

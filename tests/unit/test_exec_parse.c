@@ -417,6 +417,31 @@ static void test_tap_plans(void **state)
     exec_tap_free(&t);
 }
 
+/* Fed in pieces, however long: passing points past the first 2,000 and
+ * any point past 20,000 are counted, not stored. */
+static void test_tap_stream_bounds(void **state)
+{
+    (void)state;
+    exec_tap t;
+    exec_tap_reader *rd = exec_tap_reader_new(&t);
+    char line[64];
+    exec_tap_feed(rd, "1..25002\n", 9);
+    for (int i = 1; i <= 25000; i++) {
+        int n = snprintf(line, sizeof line, "%s %d - p%d\n", i <= 2000 ? "ok" : "not ok", i, i);
+        for (int k = 0; k < n; k += 3) /* in pieces that cut lines anywhere */
+            exec_tap_feed(rd, line + k, (size_t)(n - k < 3 ? n - k : 3));
+    }
+    exec_tap_feed(rd, "ok 25001 - todo # TODO x\nnot ok 25002 - last", 44);
+    exec_tap_finish(rd);
+    assert_int_equal(t.count, 20000);                   /* 2,000 passes, then 18,000 failures */
+    assert_int_equal(t.unstored_bad, 5000 + 1);         /* the other failures, and the last */
+    assert_int_equal(t.unstored_ok, 1);                 /* the TODO past the store counts as a pass */
+    assert_false(t.tests[19999].ok);
+    assert_int_equal(t.bad_at, 0);
+    assert_string_equal(t.tests[0].desc, "p1");
+    exec_tap_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -440,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_tap_nested_and_yaml),
         cmocka_unit_test(test_tap_subtests),
         cmocka_unit_test(test_tap_plans),
+        cmocka_unit_test(test_tap_stream_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
