@@ -127,6 +127,12 @@ $(STANDIN): $(STANDIN_SRCS:.c=.o)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $$(pkg-config --libs libmicrohttpd libcjson) -lpq -lcrypto -lpthread
 endif
 
+# The builds `test`, `test-mutants` and `demo` start use every core, unless
+# the caller gave -j itself (make -j1 test stays serial).  Read when the
+# recipe runs: only then does MAKEFLAGS hold the caller's -j.
+NPROC   := $(shell nproc 2>/dev/null || echo 1)
+SUBJOBS  = $(if $(findstring -j,$(MAKEFLAGS)),,-j$(NPROC))
+
 # Everything the test suite needs, built.
 test-build: all $(TEST_PLUGIN_SOS) $(UNIT_TESTS) $(STANDIN)
 
@@ -134,7 +140,7 @@ test-build: all $(TEST_PLUGIN_SOS) $(UNIT_TESTS) $(STANDIN)
 # run unit and integration tests under prove, stop the sandbox.
 test:
 	scripts/install-deps
-	$(MAKE) test-build
+	$(MAKE) $(SUBJOBS) test-build
 	scripts/run-tests
 
 # `make test-mutants`: the suite can fail.  Each tests/mutants/*.patch breaks
@@ -142,12 +148,12 @@ test:
 # (and pass here).  Brings up its own sandbox when a mutant needs one.
 test-mutants:
 	scripts/install-deps
-	$(MAKE) test-build
+	$(MAKE) $(SUBJOBS) test-build
 	scripts/test-mutants
 
 demo:
 	scripts/install-deps
-	$(MAKE) all $(STANDIN)
+	$(MAKE) $(SUBJOBS) all $(STANDIN)
 	scripts/demo
 
 # Rewrite tests/golden/*/expected.* from a fresh run and show the diff.
