@@ -31,6 +31,7 @@ tap_script tap_dupnum '1..2\nok 1 - a\nok 1 - a again\n'
 tap_script tap_skipnum '1..2\nok 1 - a\nok 3 - c\n'
 tap_script tap_twoplans '1..2\nok 1\nok 2\n1..2\n'
 tap_script tap_midplan 'ok 1\n1..2\nok 2\n'
+tap_script tap_orphan '1..1\nok 1 - fine\n    1..2\n    ok 1 - half\n    not ok 2 - died here\n'
 tap_script tap_subbail '1..2\n    1..2\n    ok 1\n    Bail out! disk gone\nok 1 - first\nok 2 - second\n'
 # Streams past the 1 MiB of stdout the plugin keeps: every byte is still
 # read as TAP.  20,000 points of ~70 bytes (1.4 MB): all ok, and the same
@@ -179,6 +180,11 @@ command = $T/tap_twoplans.sh
 plugin = exec
 protocol = tap
 command = $T/tap_midplan.sh
+
+[check tap-orphan]
+plugin = exec
+protocol = tap
+command = $T/tap_orphan.sh
 
 [check tap-subbail]
 plugin = exec
@@ -351,6 +357,8 @@ like "$OUT" '^not ok [0-9]+ - tap-twoplans$' "TAP: two plans fail the check"
 like "$OUT" '2 plans: a stream has one' "TAP: ... named"
 like "$OUT" '^not ok [0-9]+ - tap-midplan$' "TAP: a plan between the points fails the check"
 like "$OUT" 'the plan is between the tests \(after 1 of 2\)' "TAP: ... named"
+like "$OUT" '^not ok [0-9]+ - tap-orphan$' "TAP: a failed subtest after the last point (its program died before the summary) fails the check"
+like "$OUT" 'a subtest after the last test point failed, and no point sums it up' "TAP: ... named"
 like "$OUT" '^not ok [0-9]+ - tap-subbail$' "TAP: a Bail out! inside a subtest fails the check"
 like "$OUT" 'Bail out! disk gone' "TAP: ... with its reason"
 like "$OUT" '^not ok [0-9]+ - tap-fail' "TAP: a failure fails the check"

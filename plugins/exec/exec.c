@@ -362,13 +362,18 @@ static void report_nagios(oc_check *c, const exec_result *r)
 }
 
 /* What makes a stream broken though each point may say ok: numbers out of
- * sequence (a point lost or repeated), more than one plan, a plan between
- * the points.  Each is a failed assertion; 1 when there was one. */
+ * sequence (a point lost or repeated), a failed subtest after the last
+ * point, more than one plan, a plan between the points.  Each is a failed
+ * assertion; 1 when there was one. */
 static int tap_broken(oc_check *c, const exec_tap *tap)
 {
     int broken = 0;
     if (tap->bad_at) {
         oc_fail(c, "test %ld out of sequence: expected %zu", tap->bad_number, tap->bad_at);
+        broken = 1;
+    }
+    if (tap->trailing_sub_failed) {
+        oc_fail(c, "a subtest after the last test point failed, and no point sums it up");
         broken = 1;
     }
     if (tap->plans > 1) {

@@ -93,6 +93,7 @@ typedef struct exec_tap {
     size_t cap;
     size_t unstored_ok;    /* passing points past the kept ones: counted only */
     size_t unstored_bad;   /* failing points past the most it stores: counted only */
+    int trailing_sub_failed; /* a failed subtest after the last point, summed up by none */
     size_t bad_at;         /* where the first point numbered out of sequence
                             * stood (1-based), 0: none; bad_number: its number */
     long bad_number;

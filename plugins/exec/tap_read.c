@@ -379,6 +379,8 @@ void exec_tap_finish(exec_tap_reader *rd)
     }
     if (rd->held)               /* a point at the very end, or a YAML block never closed */
         commit(rd);
+    /* a subtest no point sums up (its program died before the summary line) */
+    rd->out->trailing_sub_failed = sub_close(&rd->sub, 1);
     free(rd->line);
     free(rd);
 }

@@ -393,6 +393,13 @@ static void test_tap_subtests(void **state)
     t = read_tap("1..1\n        1..1\n        not ok 1\n    1..1\n    ok 1\nok 1 - deep\n");
     assert_true(t.tests[0].sub_failed);
     exec_tap_free(&t);
+    t = read_tap("1..1\nok 1\n    1..2\n    ok 1\n    not ok 2\n");
+    assert_true(t.trailing_sub_failed);
+    assert_false(t.tests[0].sub_failed);
+    exec_tap_free(&t);
+    t = read_tap("1..1\nok 1\n    1..1\n    ok 1\n");
+    assert_false(t.trailing_sub_failed);
+    exec_tap_free(&t);
     t = read_tap("1..1\n    1..1\n    Bail out! gone\nok 1\n");
     assert_true(t.bailed);
     assert_string_equal(t.bail_reason, "gone");
