@@ -30,7 +30,15 @@ wait_for() {
 RUN_N=0
 prompt_run() { # prompt_run CMD : clear the pane, run CMD, then print "rc=CODE" marked with a run number
   RUN_N=$((RUN_N + 1))
-  send C-c; send "clear; tmux clear-history" Enter; sleep 0.3
+  # The clear must have happened before CMD runs, or the screen still holds
+  # the run before (a line typed just after ^C can be lost while bash's
+  # readline recovers from it): wait for its marker, typing it again if lost.
+  local try
+  send C-c
+  for try in 1 2 3 4 5; do
+    send "clear; tmux clear-history; echo \"cleared\$(($RUN_N+0))\"" Enter
+    wait_for "^cleared$RUN_N\$" 2 && break
+  done
   # typed as run$((N+0)): the echo of the typed line never matches ^runN rc=
   send "$1; echo \"run\$(($RUN_N+0)) rc=\$?\"" Enter
 }
