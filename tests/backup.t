@@ -471,7 +471,8 @@ like "$OUT" 'restores into a scratch database: not tried, the dump is not comple
 # --no-owner; a plain dump restores when made with `pg_dump -O -x`, and one
 # with its OWNER TO lines stops at the first, naming it.
 RROLE=bk_t_restorer
-psql -X -q -d postgres -c "DROP ROLE IF EXISTS $RROLE" -c "CREATE ROLE $RROLE LOGIN CREATEDB PASSWORD '$PW'"
+PGOPTIONS='-c client_min_messages=warning' psql -X -q -d postgres -c "DROP ROLE IF EXISTS $RROLE" \
+    -c "CREATE ROLE $RROLE LOGIN CREATEDB PASSWORD '$PW'"
 is "$(psql -X -At -d postgres -c "SELECT rolsuper, rolcreatedb, rolcreaterole, pg_has_role('$RROLE', 'pg_execute_server_program', 'MEMBER') FROM pg_roles WHERE rolname = '$RROLE'")" \
     "f|t|f|f" "restore role: not a superuser, CREATEDB only, no server programs"
 pg_dump -d "$DB" -Fp -O -x -f "$S/quiz-ox.sql"

@@ -16,11 +16,24 @@ for t in wrk prometheus-pushgateway prometheus-node-exporter; do
   fi
 done
 
-OUT=$(cd "$ROOT" && TMPDIR=$T RUNS=1 SERVE_NS=10 SERVE_S=1 SERVE_IDLE_S=1 SERVE_ROUNDS="3 5" \
-  timeout -k 5 120 scripts/bench serve 2>"$T/err")
-RC=$?
+bench_tiny() {
+  OUT=$(cd "$ROOT" && TMPDIR=$T RUNS=1 SERVE_NS=10 SERVE_S=1 SERVE_IDLE_S=1 SERVE_ROUNDS="3 5" \
+    timeout -k 5 120 scripts/bench serve 2>"$T/err")
+  RC=$?
+}
+bench_tiny
+# Once in CI (two cores, valgrind.t and backup.t beside it) the bench stopped
+# 6 s in and its words were lost in a diag prove does not show.  A failed
+# first run is now printed on stderr, where CI logs keep it, and run again:
+# this file asks whether the bench runs, not whether a loaded machine
+# answers every request of a 1-second wrk run.
+if [ "$RC" != 0 ]; then
+  { echo "bench-serve.t: the first run failed (exit $RC), running it again; what it said:"
+    sed 's/^/  | /' "$T/err"; } >&2
+  bench_tiny
+fi
 is "$RC" 0 "scripts/bench serve runs to the end in its tiny mode"
-[ "$RC" = 0 ] || diag "$OUT" "$(cat "$T/err")"
+[ "$RC" = 0 ] || { diag "$OUT" "$(cat "$T/err")"; sed 's/^/  | /' "$T/err" >&2; }
 num='[0-9]+\.[0-9]{3} ms \([0-9.]+-[0-9.]+\)  p50 +[0-9]+\.[0-9]{3} ms'
 like "$OUT" "^  opscheck serve /metrics +p99 +$num +[1-9][0-9]+ bytes$" "serve's /metrics: p99, spread, p50, bytes"
 like "$OUT" "^  Pushgateway, the same series +p99 +$num +[1-9][0-9]+ bytes$" "beside the Pushgateway serving the same series"
