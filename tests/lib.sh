@@ -97,6 +97,12 @@ prometheus_up() {
     PU=http://127.0.0.1:$port
 }
 
+# wait_until SECONDS CMD... : runs CMD every 0.2 s until it succeeds; 1 when SECONDS passed first
+wait_until() {
+    local end=$((SECONDS + $1)); shift
+    until "$@"; do [ $SECONDS -ge $end ] && return 1; sleep 0.2; done
+}
+
 # ini NAME <<'EOF' ... EOF : writes $T/NAME from stdin.
 ini() { cat >"$T/$1"; }
 

@@ -52,10 +52,6 @@ cleanup() {
   rm -rf "$T"
 }
 trap cleanup EXIT
-wait_until() { # SECONDS CMD... : runs CMD every 0.2 s until it succeeds
-  local end=$((SECONDS + $1)); shift
-  until "$@"; do [ $SECONDS -ge $end ] && return 1; sleep 0.2; done
-}
 for r in eu us; do
   port=$(free_port)
   "$OPSCHECK" serve -c "$T/$r.ini" --listen "127.0.0.1:$port" >"$T/$r.out" 2>"$T/$r.err" &

@@ -1,7 +1,8 @@
 # tests/serve-lib.sh - sourced (after lib.sh) by the tests of `opscheck serve`
 # (serve.t, serve-web.t): a serve that must not start, an HTTP request, a
-# bounded wait, and the cleanup of the serve ($sv) and Prometheus ($prom_pid)
-# they start.
+# query of their Prometheus, and the cleanup of the serve ($sv) and the
+# Prometheus ($prom_pid) they start.  The bounded wait (wait_until) and the
+# Prometheus itself (prometheus_up) are lib.sh's, shared with serve-ha.t.
 
 sv= prom_pid=
 cleanup() {
@@ -21,22 +22,12 @@ get() { # URL [CURL-ARGS...] : CODE and BODY (and $T/headers)
   CODE=$(curl -s -m 20 -D "$T/headers" -o "$T/body" -w '%{http_code}' "$@" "$url")
   BODY=$(cat "$T/body" 2>/dev/null)
 }
-wait_until() { # SECONDS CMD... : runs CMD every 0.2 s until it succeeds
-  local end=$((SECONDS + $1)); shift
-  until "$@"; do [ $SECONDS -ge $end ] && return 1; sleep 0.2; done
-}
 
-# prom_start : a Prometheus on a free loopback port reading $T/prom.yml (temp storage); sets PP, prom_pid
-prom_start() {
-  PP=$(free_port)
-  prometheus --config.file="$T/prom.yml" --storage.tsdb.path="$T/prom-data" --web.listen-address="127.0.0.1:$PP" \
-    >"$T/prom.log" 2>&1 &
-  prom_pid=$!
-}
+# (a Prometheus is started with lib.sh's prometheus_up, which sets PU and prom_pid)
 # prom_query QUERY LABEL... : the result's series, sorted, each as LABEL@LABEL...=VALUE
 prom_query() {
   local q=$1; shift
-  curl -s "http://127.0.0.1:$PP/api/v1/query" --data-urlencode "query=$q" | node -e '
+  curl -s "$PU/api/v1/query" --data-urlencode "query=$q" | node -e '
     const labels = process.argv.slice(1); let s = "";
     process.stdin.on("data", d => s += d).on("end", () => { const j = JSON.parse(s);
     console.log(j.data.result.map(r => labels.map(l => r.metric[l] || "").join("@") + "=" + r.value[1]).sort().join(" ")) })' "$@" 2>/dev/null

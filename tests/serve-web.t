@@ -123,11 +123,7 @@ is "$CODE" 000 "a client that trusts another CA refuses serve's certificate"
 if command -v prometheus >/dev/null 2>&1; then
   printf '%s' "$pw" >"$T/pass"
   printf 'wrong' >"$T/wrong"
-  cat >"$T/prom.yml" <<EOF
-global:
-  scrape_interval: 1s
-  evaluation_interval: 1s
-scrape_configs:
+  prometheus_up <<EOF
   - job_name: opscheck
     scheme: https
     tls_config: {ca_file: $T/one-ca.crt}
@@ -139,7 +135,6 @@ scrape_configs:
     basic_auth: {username: alice, password_file: $T/wrong}
     static_configs: [{targets: ['127.0.0.1:$SP']}]
 EOF
-  prom_start
   query() { prom_query "$1" job; }
   both() { R=$(query 'up'); [ "$R" = "intruder=0 opscheck=1" ]; }
   wait_until 40 both

@@ -260,11 +260,7 @@ like "$BODY" 'round: cut at the probe' "a probe's round is the checklist's lates
 
 # --- a real Prometheus scrapes /metrics and /probe
 if command -v prometheus >/dev/null 2>&1; then
-  cat >"$T/prom.yml" <<EOF
-global:
-  scrape_interval: 1s
-  evaluation_interval: 1s
-scrape_configs:
+  prometheus_up <<EOF
   - job_name: opscheck
     static_configs: [{targets: ['127.0.0.1:$SP']}]
   - job_name: probe
@@ -274,7 +270,6 @@ scrape_configs:
     scrape_timeout: 1500ms
     static_configs: [{targets: ['127.0.0.1:$SP']}]
 EOF
-  prom_start
   query() { prom_query "$1" check checklist; }
   has_checks() { R=$(query 'opscheck_check_success{job="opscheck",checklist="quick"}'); [[ "$R" == *bad@quick=0* && "$R" == *good@quick=1* ]]; }
   wait_until 40 has_checks
