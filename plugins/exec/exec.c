@@ -361,6 +361,12 @@ static void report_nagios(oc_check *c, const exec_result *r)
     exec_nagios_free(&ng);
 }
 
+/* Every top-level point read, stored or only counted. */
+static size_t tap_ran(const exec_tap *tap)
+{
+    return tap->count + tap->unstored_ok + tap->unstored_bad;
+}
+
 /* What makes a stream broken though each point may say ok: numbers out of
  * sequence (a point lost or repeated), a failed subtest after the last
  * point, more than one plan, a plan between the points.  Each is a failed
@@ -380,7 +386,7 @@ static int tap_broken(oc_check *c, const exec_tap *tap)
         oc_fail(c, "%d plans: a stream has one", tap->plans);
         broken = 1;
     }
-    size_t ran = tap->count + tap->unstored_ok + tap->unstored_bad;
+    size_t ran = tap_ran(tap);
     if (tap->has_plan && tap->plan_at > 0 && tap->plan_at < ran) {
         oc_fail(c, "the plan is between the tests (after %zu of %zu): it goes first or last", tap->plan_at, ran);
         broken = 1;
@@ -398,13 +404,12 @@ static void tap_feed(void *arg, const char *data, size_t n)
  * out, plan against count, exit status.  A failing "# TODO" test stays
  * `not ok ... # TODO` in the subtest but does not fail the check, as TAP
  * means it: a known, accepted failure that should not page anyone. */
-static void report_tap(oc_check *c, const exec_result *r, exec_tap *tp)
+static void report_tap(oc_check *c, const exec_result *r, exec_tap *tap)
 {
-    exec_tap tap = *tp;
     int failed = 0;
 
-    for (size_t i = 0; i < tap.count; i++) {
-        const exec_tap_test *t = &tap.tests[i];
+    for (size_t i = 0; i < tap->count; i++) {
+        const exec_tap_test *t = &tap->tests[i];
         char num[32];
         const char *d = t->desc;
         if (!*d) {
@@ -428,40 +433,40 @@ static void report_tap(oc_check *c, const exec_result *r, exec_tap *tp)
         if (t->yaml)
             oc_assert_yaml(c, t->yaml);
     }
-    for (size_t i = 0; i < tap.unstored_ok; i++)
+    for (size_t i = 0; i < tap->unstored_ok; i++)
         oc_pass(c, "passed"); /* past the kept points: counted, as the core counts them */
-    for (size_t i = 0; i < tap.unstored_bad; i++)
-        oc_fail(c, "failed (past the %zu points read in full)", tap.count);
-    failed |= tap.unstored_bad > 0;
-    size_t ran = tap.count + tap.unstored_ok + tap.unstored_bad;
-    if (tap_broken(c, &tap))
+    for (size_t i = 0; i < tap->unstored_bad; i++)
+        oc_fail(c, "failed (past the %zu points read in full)", tap->count);
+    failed |= tap->unstored_bad > 0;
+    size_t ran = tap_ran(tap);
+    if (tap_broken(c, tap))
         failed = 1;
-    if (tap.bailed) {
-        oc_fail(c, "Bail out!%s%s", *tap.bail_reason ? " " : "", tap.bail_reason);
+    if (tap->bailed) {
+        oc_fail(c, "Bail out!%s%s", *tap->bail_reason ? " " : "", tap->bail_reason);
         failed = 1;
     } else if (r->timed_out) {
         ;                       /* the caller reports it; the plan is moot */
-    } else if (!tap.has_plan && ran == 0 && !WIFSIGNALED(r->status)) {
+    } else if (!tap->has_plan && ran == 0 && !WIFSIGNALED(r->status)) {
         char why[3 * EXEC_MSG_BYTES], m[EXEC_MSG_BYTES + 1];
         first_line(r->out, m, sizeof m);
         describe_exit(why, sizeof why, r, WEXITSTATUS(r->status), m);
         oc_fail(c, "no TAP on stdout; %s", WEXITSTATUS(r->status) ? why : "exited 0");
         failed = 1;
-    } else if (!tap.has_plan) {
+    } else if (!tap->has_plan) {
         oc_fail(c, "no plan, ran %zu", ran);
         failed = 1;
-    } else if (tap.planned != (long)ran) {
-        oc_fail(c, "planned %ld, ran %zu", tap.planned, ran);
+    } else if (tap->planned != (long)ran) {
+        oc_fail(c, "planned %ld, ran %zu", tap->planned, ran);
         failed = 1;
-    } else if (tap.planned == 0) {
-        oc_skip(c, "%s", tap.plan_reason && *tap.plan_reason ? tap.plan_reason : "no tests planned");
+    } else if (tap->planned == 0) {
+        oc_skip(c, "%s", tap->plan_reason && *tap->plan_reason ? tap->plan_reason : "no tests planned");
     }
     if (!r->timed_out && WIFSIGNALED(r->status))
         oc_fail(c, "killed by %s", signal_name(WTERMSIG(r->status)));
     else if (!r->timed_out && WEXITSTATUS(r->status) != 0 && !failed)
         oc_fail(c, "exited %d", WEXITSTATUS(r->status));
     diag_run(c, r);
-    exec_tap_free(tp);
+    exec_tap_free(tap);
 }
 
 static void report_not_started(oc_check *c, const exec_result *r, const char *prog)
