@@ -162,6 +162,18 @@ static void core_key(cfg *c, cfg_check *k, const cfg_item *it, const char *v)
     }
 }
 
+/* Whether IT's value comes from outside (${env:}, ${file:}, or a [vars]
+ * entry that does), as interpolation judges it.  Its errors are reported
+ * where the item is read again, with the others. */
+static int plugin_deferred(cfg *c, const cfg_item *it)
+{
+    interp_res r;
+    interp_value(c, INTERP_LOAD, it->raw, it->file, it->line, &r);
+    int deferred = r.deferred;
+    interp_res_clear(&r);
+    return deferred;
+}
+
 static void check_one(cfg *c, cfg_check *k, schema_find_fn find, void *find_ctx)
 {
     cfg_section *s = k->sec;
@@ -173,7 +185,7 @@ static void check_one(cfg *c, cfg_check *k, schema_find_fn find, void *find_ctx)
             plugin_item = &s->items[i];
     if (!plugin_item) {
         cfg_error(c, s->file, s->line, "check '%s' has no 'plugin' key", k->name);
-    } else if (!refuse_outside(c, plugin_item, strstr(plugin_item->raw, "${env:") || strstr(plugin_item->raw, "${file:"))) {
+    } else if (!refuse_outside(c, plugin_item, plugin_deferred(c, plugin_item))) {
         char *err = NULL;
         k->plugin = find(find_ctx, plugin_item->raw, &c->plugin_path, &err);
         if (!k->plugin) {
