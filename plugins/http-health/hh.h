@@ -109,8 +109,8 @@ typedef struct hh_config {
 
 /* Fill CFG from the check's options.  Returns 0, or -1 with ERR set, or
  * HH_CONFIG_BAD_REGEX when a pattern does not compile (ERR names it and
- * PCRE2's reason): the check is then an ERROR, not a failed endpoint.
- * hh_rule_parse() returns it too. */
+ * PCRE2's reason).  Either way the check is an ERROR, not a failed
+ * endpoint (hh_run).  hh_rule_parse() returns it too. */
 #define HH_CONFIG_BAD_REGEX (-2)
 int hh_config_load(struct oc_check *c, hh_config *cfg, char *err, size_t errlen);
 /* One expect_header item "Name: regex" (the same result codes). */
